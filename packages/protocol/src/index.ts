@@ -1,0 +1,4 @@
+export * from './codec';
+export * from './messages';
+export * from './signing';
+export * from './topics';
