@@ -1,0 +1,118 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, validated once at start-up (STYLE.md ex. 11).
+ * On bad configuration the process prints every problem at once and exits with code 2.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65_535);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ message: 'expected an absolute URL such as https://lockers.example.org' }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp):\/\//, 'expected an mqtt://, mqtts://, ws:// or wss:// URL')
+    .optional(),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().min(1).optional(),
+  EMBEDDED_MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  EMBEDDED_MQTT_PORT: port.default(1884),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  COMMAND_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  DEMO_MODE: bool.optional(),
+  SIMULATED_LOCKERS: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOCKER_OFFLINE_AFTER_S: z.coerce.number().int().min(35).max(3600).default(90),
+});
+
+/**
+ * Production rules, checked beside the schema (not as a refinement of it) so that a production
+ * start with several problems hears about all of them at once.
+ */
+function productionProblems(env: Record<string, string>): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  // Nothing secret may be generated on the fly in production: a restart or a second instance
+  // would silently sign people out or make every locker refuse the server's commands.
+  const problems: string[] = [];
+  if (!env.AUTH_SECRET) problems.push('AUTH_SECRET: required in production');
+  if (!env.COMMAND_SIGNING_KEY_FILE) problems.push('COMMAND_SIGNING_KEY_FILE: required in production');
+  if (!env.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
+  else if (!env.PUBLIC_URL.startsWith('https://'))
+    problems.push('PUBLIC_URL: must be https:// in production (SPEC §8)');
+  return problems;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string | null;
+  dataDir: string;
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+  mqtt:
+    | { kind: 'embedded'; host: string; port: number }
+    | { kind: 'external'; url: string; username?: string; password?: string };
+  authSecret: string | null;
+  commandSigningKeyFile: string | null;
+  demoMode: boolean;
+  simulatedLockers: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  lockerOfflineAfterMs: number;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
+  // An empty variable (`FOO=`) means "not set", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const known = Object.fromEntries(Object.entries(present).filter(([k]) => k in EnvSchema.shape)) as Record<
+    string,
+    string
+  >;
+  const parsed = EnvSchema.safeParse(known);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
+    ...productionProblems(known),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const e = parsed.data;
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
+  const demoMode = e.DEMO_MODE ?? e.NODE_ENV !== 'production';
+  return {
+    ok: true,
+    config: {
+      env: e.NODE_ENV,
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL ?? null,
+      dataDir,
+      database: e.DATABASE_URL
+        ? { kind: 'postgres', url: e.DATABASE_URL }
+        : { kind: 'pglite', dir: resolve(dataDir, 'pglite') },
+      mqtt: e.MQTT_URL
+        ? { kind: 'external', url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD }
+        : { kind: 'embedded', host: e.EMBEDDED_MQTT_HOST, port: e.EMBEDDED_MQTT_PORT },
+      authSecret: e.AUTH_SECRET ?? null,
+      commandSigningKeyFile: e.COMMAND_SIGNING_KEY_FILE ?? null,
+      demoMode,
+      simulatedLockers: e.SIMULATED_LOCKERS ?? demoMode,
+      logLevel: e.LOG_LEVEL,
+      lockerOfflineAfterMs: e.LOCKER_OFFLINE_AFTER_S * 1000,
+    },
+  };
+}
+
+/** The table in README.md is checked against this list by a test, so the two cannot drift. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];

@@ -1,0 +1,283 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The one schema of SmartLocker, for PGlite and PostgreSQL alike. Times are `timestamptz`
+ * (UTC instants), money is integer cents. Tables are shaped for the whole product (bookings,
+ * payments, alerts, audit), not only for the first slice.
+ */
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+export const lockerType = pgEnum('locker_type', ['school', 'sport']);
+export const doorState = pgEnum('door_state', ['open', 'closed', 'unknown']);
+export const lockState = pgEnum('lock_state', ['locked', 'unlocked']);
+export const userRole = pgEnum('user_role', ['user', 'admin']);
+export const bookingKind = pgEnum('booking_kind', ['school_booking', 'sport_session']);
+export const bookingStatus = pgEnum('booking_status', [
+  'pending',
+  'confirmed',
+  'active',
+  'completed',
+  'expired',
+  'cancelled',
+  'refunded',
+]);
+export const sessionEndReason = pgEnum('session_end_reason', ['user', 'expired', 'admin', 'lockdown']);
+export const paymentStatus = pgEnum('payment_status', ['open', 'paid', 'failed', 'expired', 'refunded']);
+export const paymentPurpose = pgEnum('payment_purpose', ['booking', 'extension']);
+export const alertSeverity = pgEnum('alert_severity', ['info', 'warning', 'critical']);
+export const actorKind = pgEnum('actor_kind', ['user', 'admin', 'device', 'system']);
+
+// ── Sites and lockers ────────────────────────────────────────────────────────────────────────
+
+export const sites = pgTable('sites', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** IANA zone in which opening hours and bookings are expressed (SPEC §5). */
+  timeZone: text('time_zone').notNull().default('Europe/Brussels'),
+  createdAt: createdAt(),
+});
+
+export const lockers = pgTable(
+  'lockers',
+  {
+    /** The device id used in MQTT topics (e.g. SPORT_01). */
+    id: text('id').primaryKey(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id),
+    name: text('name').notNull(),
+    type: lockerType('type').notNull(),
+    /** The code printed on the locker and in its QR code (SPEC §4). */
+    pairingCode: text('pairing_code').notNull().unique(),
+    hourlyPriceCents: integer('hourly_price_cents').notNull().default(500),
+    // Facts last reported by the device; `online` comes from the broker (status / last will).
+    online: boolean('online').notNull().default(false),
+    door: doorState('door').notNull().default('unknown'),
+    lock: lockState('lock').notNull().default('locked'),
+    lockdownUntil: ts('lockdown_until'),
+    objectPresent: boolean('object_present'),
+    distanceCm: real('distance_cm'),
+    firmware: text('firmware'),
+    lastSeenAt: ts('last_seen_at'),
+    /** Highest device sequence number applied; events at or below it are duplicates. */
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /** Hash of the device's broker credential (provisioning). */
+    deviceSecretHash: text('device_secret_hash'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('lockers_id_format', sql`${t.id} ~ '^[A-Z0-9][A-Z0-9_-]{0,63}$'`)],
+);
+
+// ── Accounts (better-auth's four models, written by hand: its CLI needs Node 22) ──────────────
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  /** The pseudo shown in the app (better-auth calls it `name`). */
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  emailVerified: boolean('email_verified').notNull().default(false),
+  image: text('image'),
+  premium: boolean('premium').notNull().default(false),
+  role: userRole('role').notNull().default('user'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const authSessions = pgTable(
+  'auth_sessions',
+  {
+    id: text('id').primaryKey(),
+    token: text('token').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId)],
+);
+
+export const authAccounts = pgTable(
+  'auth_accounts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: ts('access_token_expires_at'),
+    refreshTokenExpiresAt: ts('refresh_token_expires_at'),
+    scope: text('scope'),
+    password: text('password'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('auth_accounts_user_idx').on(t.userId)],
+);
+
+export const authVerifications = pgTable(
+  'auth_verifications',
+  {
+    id: text('id').primaryKey(),
+    identifier: text('identifier').notNull(),
+    value: text('value').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('auth_verifications_identifier_idx').on(t.identifier)],
+);
+
+// ── Pairings ──────────────────────────────────────────────────────────────────────────────────
+
+export const pairings = pgTable(
+  'pairings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lockerId: text('locker_id')
+      .notNull()
+      .references(() => lockers.id),
+    /** Copied from the locker so the sport exclusivity can be a partial unique index. */
+    lockerType: lockerType('locker_type').notNull(),
+    createdAt: createdAt(),
+    endedAt: ts('ended_at'),
+    endedBy: actorKind('ended_by'),
+  },
+  (t) => [
+    // SPEC §4: one locker per user, whatever its type.
+    uniqueIndex('pairings_one_per_user').on(t.userId).where(sql`${t.endedAt} IS NULL`),
+    // SPEC §4 "Decision": a sport locker belongs to one member at a time; two concurrent
+    // pairings race here and exactly one wins.
+    uniqueIndex('pairings_one_member_per_sport_locker')
+      .on(t.lockerId)
+      .where(sql`${t.endedAt} IS NULL AND ${t.lockerType} = 'sport'`),
+    index('pairings_locker_idx').on(t.lockerId),
+  ],
+);
+
+// ── Bookings (school) and sessions (sport) ───────────────────────────────────────────────────
+
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    lockerId: text('locker_id')
+      .notNull()
+      .references(() => lockers.id),
+    kind: bookingKind('kind').notNull(),
+    status: bookingStatus('status').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    /** Null for a sport session until it ends (no expiry, SPEC §6). */
+    endsAt: ts('ends_at'),
+    amountCents: integer('amount_cents').notNull().default(0),
+    currency: text('currency').notNull().default('eur'),
+    endedAt: ts('ended_at'),
+    endReason: sessionEndReason('end_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('bookings_user_idx').on(t.userId, t.startsAt),
+    index('bookings_locker_idx').on(t.lockerId, t.startsAt),
+    check('bookings_amount_nonnegative', sql`${t.amountCents} >= 0`),
+    check('bookings_range_valid', sql`${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
+    // The exclusion constraint (no overlapping holds of one locker) needs btree_gist and is
+    // created by a hand-written migration: drizzle-kit cannot express EXCLUDE.
+  ],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    purpose: paymentPurpose('purpose').notNull(),
+    provider: text('provider').notNull(),
+    /** Stripe Checkout Session id: the idempotency key of applying a payment (SPEC §5, seed bug 1). */
+    providerSessionId: text('provider_session_id').notNull().unique(),
+    providerPaymentIntentId: text('provider_payment_intent_id'),
+    amountCents: integer('amount_cents').notNull(),
+    currency: text('currency').notNull().default('eur'),
+    status: paymentStatus('status').notNull().default('open'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('payments_booking_idx').on(t.bookingId), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
+);
+
+/** Webhook events already handled, so a redelivery is a no-op. */
+export const processedWebhookEvents = pgTable('processed_webhook_events', {
+  id: text('id').primaryKey(),
+  provider: text('provider').notNull(),
+  type: text('type').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+});
+
+// ── Alerts and audit trail ───────────────────────────────────────────────────────────────────
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    lockerId: text('locker_id')
+      .notNull()
+      .references(() => lockers.id),
+    type: text('type').notNull(),
+    severity: alertSeverity('severity').notNull(),
+    message: text('message').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    acknowledgedAt: ts('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('alerts_locker_idx').on(t.lockerId, t.createdAt)],
+);
+
+/** Every open, alert and administrator action (SPEC §12), append-only. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    actorKind: actorKind('actor_kind').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    lockerId: text('locker_id').references(() => lockers.id),
+    subjectUserId: text('subject_user_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_events_locker_idx').on(t.lockerId, t.at), index('audit_events_at_idx').on(t.at)],
+);

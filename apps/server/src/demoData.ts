@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Auth } from './auth/auth';
+import type { Database } from './db/database';
+import { lockers, sites } from './db/schema';
+import type { UserRepository } from './repositories/UserRepository';
+
+/** The two lockers of the seed (SPEC §4), on one site. */
+export const DEMO_LOCKERS = [
+  { id: 'ECOLE_01', name: 'Casier école 1', type: 'school', pairingCode: 'SL-ECOLE-01' },
+  { id: 'SPORT_01', name: 'Casier sport 1', type: 'sport', pairingCode: 'SL-SPORT-01' },
+] as const;
+
+export interface DemoAccount {
+  role: 'admin' | 'premium' | 'user';
+  email: string;
+  password: string;
+  name: string;
+}
+
+export async function ensureDemoLockers(db: Database): Promise<void> {
+  const siteName = 'Campus SmartLocker';
+  let site = (await db.select().from(sites).where(eq(sites.name, siteName)).limit(1))[0];
+  if (!site) {
+    site = (await db.insert(sites).values({ name: siteName, timeZone: 'Europe/Brussels' }).returning())[0];
+  }
+  if (!site) throw new Error('could not create the demo site');
+  await db
+    .insert(lockers)
+    .values(DEMO_LOCKERS.map((l) => ({ ...l, siteId: site.id })))
+    .onConflictDoNothing();
+}
+
+/**
+ * Demo accounts with passwords generated on the first start and kept under DATA_DIR (0600):
+ * nothing secret is in the repository, and the accounts survive restarts.
+ */
+export async function ensureDemoAccounts(auth: Auth, users: UserRepository, dataDir: string): Promise<DemoAccount[]> {
+  const path = join(dataDir, 'demo-accounts.json');
+  const accounts: DemoAccount[] = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as DemoAccount[])
+    : [
+        { role: 'admin', email: 'admin@smartlocker.test', name: 'Admin', password: randomPassword() },
+        { role: 'premium', email: 'premium@smartlocker.test', name: 'Membre Premium', password: randomPassword() },
+        { role: 'user', email: 'user@smartlocker.test', name: 'Étudiant', password: randomPassword() },
+      ];
+  writeFileSync(path, JSON.stringify(accounts, null, 2), { mode: 0o600 });
+  for (const account of accounts) {
+    let user = await users.findByEmail(account.email);
+    if (!user) {
+      await auth.api.signUpEmail({ body: { email: account.email, password: account.password, name: account.name } });
+      user = await users.findByEmail(account.email);
+    }
+    if (!user) throw new Error(`could not create demo account ${account.email}`);
+    await users.update(user.id, {
+      role: account.role === 'admin' ? 'admin' : 'user',
+      premium: account.role !== 'user',
+    });
+  }
+  return accounts;
+}
+
+function randomPassword(): string {
+  return `demo-${randomBytes(9).toString('base64url')}`;
+}

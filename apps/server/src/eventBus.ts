@@ -1,0 +1,39 @@
+import { EventEmitter } from 'node:events';
+import type { CommandType, RefusalReason } from '@smartlocker/protocol';
+import type { LockerView } from './services/lockerView';
+
+/**
+ * The typed bus the parts of the server talk through (STYLE.md ex. 1): the gateway announces
+ * what lockers say, the HTTP layer relays it to browsers, nobody imports anybody else.
+ */
+export interface BusEvents {
+  'locker.changed': { locker: LockerView };
+  'command.acknowledged': {
+    lockerId: string;
+    commandId: string;
+    commandType: CommandType;
+    outcome: 'accepted' | 'refused';
+    reason?: RefusalReason;
+    /** The user the command was sent for, when known. */
+    userId: string | null;
+  };
+  'pairing.changed': { userId: string; lockerId: string | null };
+}
+
+export class EventBus {
+  readonly #emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    // One listener per open browser stream: the default limit of 10 would warn in production.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
+    this.#emitter.emit(event, payload);
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (payload: BusEvents[K]) => void): () => void {
+    this.#emitter.on(event, listener);
+    return () => this.#emitter.off(event, listener);
+  }
+}

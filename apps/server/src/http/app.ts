@@ -1,0 +1,200 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Auth } from '../auth/auth';
+import type { EventBus } from '../eventBus';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { LockerRepository } from '../repositories/LockerRepository';
+import type { PairingRepository } from '../repositories/PairingRepository';
+import type { UserRepository, UserRow } from '../repositories/UserRepository';
+import { AppError } from '../services/AppError';
+import { type LockerView, toLockerView } from '../services/lockerView';
+import type { OpenService } from '../services/OpenService';
+import type { PairingService } from '../services/PairingService';
+import { createStaticHandler } from './staticFiles';
+
+export interface HttpDeps {
+  auth: Auth;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Metrics;
+  lockers: LockerRepository;
+  pairings: PairingRepository;
+  users: UserRepository;
+  pairingService: PairingService;
+  openService: OpenService;
+  health: () => Promise<HealthReport>;
+  demoMode: boolean;
+  /** Origins allowed to send state-changing requests (CSRF defence). */
+  trustedOrigins: string[];
+  webRoot: string;
+  sseKeepAliveMs?: number;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  db: 'ok' | 'down';
+  broker: 'ok' | 'down';
+  lockersOnline: number | null;
+}
+
+type Env = { Variables: { user: UserRow } };
+
+const PairBody = z.object({ code: z.string().max(64) });
+const PremiumBody = z.object({ premium: z.boolean() });
+const LockerIdParam = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/);
+
+function publicUser(user: UserRow) {
+  return { id: user.id, email: user.email, name: user.name, premium: user.premium, role: user.role };
+}
+
+async function jsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = await request.json();
+  } catch {
+    throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new AppError(400, 'invalid_body', detail);
+  }
+  return parsed.data;
+}
+
+export function createHttpApp(deps: HttpDeps) {
+  const app = new Hono<Env>();
+  const serveWeb = createStaticHandler(deps.webRoot);
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    return c.json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }, 500);
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath;
+    deps.metrics.httpRequests.inc({ method: c.req.method, route, status: `${Math.floor(c.res.status / 100)}xx` });
+    deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+  });
+
+  app.get('/healthz', async (c) => {
+    const report = await deps.health();
+    return c.json(report, report.status === 'ok' ? 200 : 503);
+  });
+
+  app.get('/metrics', async (c) => {
+    return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
+  });
+
+  // CSRF: a state-changing API call must come from one of our own origins. Browsers send
+  // Origin on every cross-origin POST/DELETE; better-auth applies the same rule to its routes.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.path.startsWith('/api/auth/')) {
+      const origin = c.req.header('origin');
+      const site = c.req.header('sec-fetch-site');
+      if (origin ? !deps.trustedOrigins.includes(origin) : site === 'cross-site') {
+        throw new AppError(403, 'csrf_rejected', 'This request did not come from the SmartLocker app.');
+      }
+    }
+    await next();
+  });
+
+  app.on(['GET', 'POST'], '/api/auth/*', (c) => deps.auth.handler(c.req.raw));
+
+  const api = new Hono<Env>();
+  api.use('*', async (c, next) => {
+    const session = await deps.auth.api.getSession({ headers: c.req.raw.headers });
+    const user = session ? await deps.users.findById(session.user.id) : null;
+    if (!user) throw new AppError(401, 'unauthenticated', 'Sign in to continue.');
+    c.set('user', user);
+    await next();
+  });
+
+  async function pairedLockerView(userId: string): Promise<LockerView | null> {
+    const lockerId = await deps.pairings.activeLockerOf(userId);
+    if (!lockerId) return null;
+    const found = await deps.lockers.findWithSite(lockerId);
+    return found ? toLockerView(found.locker, found.site) : null;
+  }
+
+  api.get('/me', async (c) => {
+    const user = c.get('user');
+    return c.json({ user: publicUser(user), demoMode: deps.demoMode, locker: await pairedLockerView(user.id) });
+  });
+
+  // SPEC §3: the demo's self-service Premium switch, absent unless DEMO_MODE is on.
+  api.post('/me/premium', async (c) => {
+    if (!deps.demoMode) throw new AppError(404, 'not_found', 'No such route.');
+    const body = await jsonBody(c.req.raw, PremiumBody);
+    const updated = await deps.users.update(c.get('user').id, { premium: body.premium });
+    if (!updated) throw new AppError(404, 'not_found', 'Account not found.');
+    return c.json({ user: publicUser(updated) });
+  });
+
+  api.post('/pairing', async (c) => {
+    const body = await jsonBody(c.req.raw, PairBody);
+    const locker = await deps.pairingService.pair(c.get('user').id, body.code);
+    return c.json({ locker }, 201);
+  });
+
+  api.delete('/pairing', async (c) => {
+    await deps.pairingService.unpair(c.get('user').id);
+    return c.body(null, 204);
+  });
+
+  api.post('/lockers/:id/open', async (c) => {
+    const id = LockerIdParam.safeParse(c.req.param('id'));
+    if (!id.success) throw new AppError(403, 'not_paired', 'You can only open the locker paired to your account.');
+    const result = await deps.openService.open(c.get('user'), id.data);
+    return c.json(result, 202);
+  });
+
+  // Live updates for one person: their locker's state and the outcome of their commands,
+  // pushed as they happen (never polled).
+  api.get('/events', (c) => {
+    const user = c.get('user');
+    return streamSSE(c, async (stream) => {
+      deps.metrics.sseClients.inc();
+      let lockerId = await deps.pairings.activeLockerOf(user.id);
+      let queue = Promise.resolve();
+      const send = (event: string, data: unknown) => {
+        queue = queue.then(() => stream.writeSSE({ event, data: JSON.stringify(data) })).catch(() => stream.abort());
+      };
+      const unsubscribe = [
+        deps.bus.on('locker.changed', ({ locker }) => {
+          if (locker.id === lockerId) send('locker', locker);
+        }),
+        deps.bus.on('command.acknowledged', (ack) => {
+          if (ack.userId !== user.id) return;
+          send('command', { commandId: ack.commandId, outcome: ack.outcome, reason: ack.reason });
+        }),
+        deps.bus.on('pairing.changed', (change) => {
+          if (change.userId !== user.id) return;
+          lockerId = change.lockerId;
+          queue = queue.then(async () => {
+            await stream.writeSSE({ event: 'locker', data: JSON.stringify(await pairedLockerView(user.id)) });
+          });
+        }),
+      ];
+      send('locker', await pairedLockerView(user.id));
+      const keepAlive = setInterval(() => send('ping', {}), deps.sseKeepAliveMs ?? 25_000);
+      await new Promise<void>((resolve) => stream.onAbort(resolve));
+      clearInterval(keepAlive);
+      for (const off of unsubscribe) off();
+      deps.metrics.sseClients.dec();
+    });
+  });
+
+  api.all('*', () => {
+    throw new AppError(404, 'not_found', 'No such route.');
+  });
+
+  app.route('/api', api);
+  app.get('*', (c) => serveWeb(c));
+  return app;
+}

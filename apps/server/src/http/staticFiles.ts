@@ -1,0 +1,61 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Context } from 'hono';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Serves the built web app. Files under /assets/ carry a content hash in their name and are
+ * cached for a year; everything else is revalidated, and unknown paths get index.html so the
+ * client-side router can take them.
+ */
+export function createStaticHandler(root: string) {
+  const rootWithSep = root.endsWith(sep) ? root : root + sep;
+
+  async function fileAt(path: string): Promise<{ body: Buffer; path: string } | null> {
+    const candidate = normalize(join(root, decodeURIComponent(path)));
+    if (!candidate.startsWith(rootWithSep)) return null;
+    try {
+      const info = await stat(candidate);
+      if (!info.isFile()) return null;
+      return { body: await readFile(candidate), path: candidate };
+    } catch {
+      return null;
+    }
+  }
+
+  return async (c: Context): Promise<Response> => {
+    let requested: string;
+    try {
+      requested = new URL(c.req.url).pathname;
+      decodeURIComponent(requested);
+    } catch {
+      return c.json({ error: { code: 'bad_path', message: 'Malformed path.' } }, 400);
+    }
+    const file = (requested !== '/' && (await fileAt(requested))) || (await fileAt('/index.html'));
+    if (!file) {
+      return c.text('The web app is not built. Run `npm run build:web` (npm start does it for you).', 503);
+    }
+    const immutable = requested.startsWith('/assets/') && file.path !== join(root, 'index.html');
+    return new Response(new Uint8Array(file.body), {
+      headers: {
+        'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  };
+}

@@ -1,0 +1,2 @@
+export { type Config, type ConfigResult, loadConfig } from './config';
+export { type RunningSystem, type SystemOverrides, startSystem } from './system';

@@ -1,0 +1,66 @@
+import { loadConfig } from './config';
+import { DataDirLockedError } from './db/lockfile';
+import { startSystem } from './system';
+
+/** `npm start`: validate the configuration, start everything, stop cleanly on Ctrl-C. */
+const started = performance.now();
+const result = loadConfig(process.env);
+if (!result.ok) {
+  process.stderr.write(`SmartLocker cannot start: the configuration has ${result.problems.length} problem(s):\n`);
+  for (const problem of result.problems) process.stderr.write(`  - ${problem}\n`);
+  process.stderr.write('See the configuration table in README.md.\n');
+  process.exit(2);
+}
+const config = result.config;
+
+try {
+  const system = await startSystem(config);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const lines = [
+    '',
+    `  SmartLocker is running on ${system.url}  (ready in ${seconds} s)`,
+    `  database: ${system.database.kind}   broker: ${system.brokerUrl}   health: ${system.url}/healthz`,
+  ];
+  if (system.agents.length > 0) {
+    lines.push(
+      `  simulated lockers: ${system.agents.map((a) => a.lockerId).join(', ')} (codes SL-ECOLE-01, SL-SPORT-01)`,
+    );
+  }
+  if (system.demoAccounts.length > 0) {
+    // Printed on the console for the developer, never written to the logs.
+    lines.push('  demo accounts (kept in DATA_DIR/demo-accounts.json):');
+    for (const account of system.demoAccounts) {
+      lines.push(`    ${account.role.padEnd(8)} ${account.email.padEnd(28)} ${account.password}`);
+    }
+  }
+  lines.push('  Ctrl-C to stop.', '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    system.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      system.logger.error('shutdown took longer than 10 s, exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    system.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        system.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof DataDirLockedError) {
+    process.stderr.write(`SmartLocker cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`SmartLocker failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}

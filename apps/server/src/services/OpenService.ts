@@ -1,0 +1,58 @@
+import { decideOpen, type OpenRefusal } from '@smartlocker/domain';
+import { BrokerUnavailableError, type LockerGateway } from '../broker/LockerGateway';
+import type { AuditRepository } from '../repositories/AuditRepository';
+import type { LockerRepository } from '../repositories/LockerRepository';
+import type { PairingRepository } from '../repositories/PairingRepository';
+import type { UserRow } from '../repositories/UserRepository';
+import { AppError } from './AppError';
+
+const REFUSALS: Record<OpenRefusal, AppError> = {
+  not_paired: new AppError(403, 'not_paired', 'You can only open the locker paired to your account.'),
+  premium_required: new AppError(403, 'premium_required', 'Sport lockers are for Premium members.'),
+  no_active_booking: new AppError(409, 'no_active_booking', 'You have no booking running on this locker right now.'),
+  locker_offline: new AppError(409, 'locker_offline', 'The locker is offline; it cannot receive the command.'),
+  lockdown: new AppError(409, 'lockdown', 'The locker is in lockdown after an intrusion alert.'),
+};
+
+/** Sends a signed open command on behalf of a person, after the server-side checks. */
+export class OpenService {
+  constructor(
+    private readonly lockers: LockerRepository,
+    private readonly pairings: PairingRepository,
+    private readonly audit: AuditRepository,
+    private readonly gateway: LockerGateway,
+  ) {}
+
+  async open(user: UserRow, lockerId: string): Promise<{ commandId: string }> {
+    const found = await this.lockers.findWithSite(lockerId);
+    const paired = found !== null && (await this.pairings.activeLockerOf(user.id)) === lockerId;
+    // Someone else's locker and a locker that does not exist answer the same, so ids cannot be probed.
+    if (!found || !paired) throw REFUSALS.not_paired;
+    const decision = decideOpen(
+      {
+        lockerType: found.locker.type,
+        pairedToUser: paired,
+        userIsPremium: user.premium,
+        // School bookings arrive with the booking issue; until then no booking is ever active.
+        hasActiveBooking: false,
+        locker: found.locker,
+      },
+      new Date(),
+    );
+    if (!decision.ok) throw REFUSALS[decision.refusal];
+    try {
+      const sent = await this.gateway.sendCommand(lockerId, 'open', { kind: 'user', ref: user.id }, user.id);
+      await this.audit.record({
+        actorKind: 'user',
+        actorId: user.id,
+        action: 'locker.open_requested',
+        lockerId,
+        data: { commandId: sent.commandId },
+      });
+      return { commandId: sent.commandId };
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError) throw new AppError(503, error.code, error.message);
+      throw error;
+    }
+  }
+}

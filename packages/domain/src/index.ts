@@ -1,0 +1,3 @@
+export * from './locker';
+export * from './openPolicy';
+export * from './pairing';
