@@ -1,0 +1,75 @@
+/** Shapes of the server's JSON API, as the web app consumes them. */
+
+export type LockerType = 'school' | 'sport';
+export type DoorState = 'open' | 'closed' | 'unknown';
+export type LockState = 'locked' | 'unlocked';
+export type UserRole = 'user' | 'admin';
+
+/** What the server tells a user about their paired locker (GET /api/me, SSE `locker`). */
+export interface LockerView {
+  id: string;
+  name: string;
+  type: LockerType;
+  siteName: string;
+  online: boolean;
+  door: DoorState;
+  lock: LockState;
+  lockdown: boolean;
+  objectPresent: boolean | null;
+  /** ISO 8601 instant of the last change the server saw. */
+  updatedAt: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  /** The pseudo chosen at sign-up (better-auth calls it `name`). */
+  name: string;
+  premium: boolean;
+  role: UserRole;
+}
+
+export interface Me {
+  user: User;
+  demoMode: boolean;
+  locker: LockerView | null;
+}
+
+export interface PairingResponse {
+  locker: LockerView;
+}
+
+export interface OpenCommandResponse {
+  commandId: string;
+}
+
+export interface PremiumResponse {
+  user: User;
+}
+
+export type CommandOutcome = 'accepted' | 'refused';
+
+/** SSE `command`: the locker acknowledged one of the user's commands. */
+export interface CommandEvent {
+  commandId: string;
+  outcome: CommandOutcome;
+  reason?: string;
+}
+
+export interface SignUpInput {
+  email: string;
+  password: string;
+  /** The pseudo. */
+  name: string;
+}
+
+export interface SignInInput {
+  email: string;
+  password: string;
+}
+
+/** Every failure the client reports: a stable code and the server's own (English) message. */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+}

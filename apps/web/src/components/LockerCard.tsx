@@ -1,0 +1,72 @@
+import type { ComponentChildren } from 'preact';
+import type { LockerView } from '../api/types';
+import { doorLabel, lockerTypeLabel, lockLabel, objectPresenceLabel } from '../i18n/lockerLabels';
+import { OnlineBadge } from './OnlineBadge';
+import { StateTile } from './StateTile';
+
+interface LockerCardProps {
+  locker: LockerView;
+  /** Actions shown under the state (Premium notice, open button). */
+  children?: ComponentChildren;
+}
+
+/** The paired locker: identity, connectivity and physical state. */
+export function LockerCard({ locker, children }: LockerCardProps) {
+  return (
+    <section
+      class={`frame locker ${locker.online ? 'frame--active' : 'frame--dim'}`}
+      data-testid="locker-card"
+      data-locker-id={locker.id}
+      aria-labelledby="locker-name"
+    >
+      <header class="locker__head">
+        <div class="locker__identity">
+          <span class={`chip chip--${locker.type}`} data-testid="locker-type" data-state={locker.type}>
+            {lockerTypeLabel(locker.type)}
+          </span>
+          <h2 class="locker__name" id="locker-name">
+            {locker.name}
+          </h2>
+          <p class="locker__meta">
+            <span data-testid="locker-id">{locker.id}</span>
+            {locker.siteName && <span> · {locker.siteName}</span>}
+          </p>
+        </div>
+        <OnlineBadge online={locker.online} />
+      </header>
+
+      {locker.lockdown && (
+        <p class="notice notice--alert" data-testid="lockdown" role="alert">
+          <strong class="notice__title">Verrouillage de sécurité</strong>
+          Tentatives d'intrusion détectées : les ouvertures sont bloquées quelques minutes.
+        </p>
+      )}
+
+      <div class="locker__tiles">
+        <StateTile
+          caption="Porte"
+          label={doorLabel(locker.door)}
+          state={locker.door}
+          tone={locker.door === 'open' ? 'alert' : locker.door === 'closed' ? 'good' : 'neutral'}
+          testId="door-state"
+        />
+        <StateTile
+          caption="Serrure"
+          label={lockLabel(locker.lock)}
+          state={locker.lock}
+          tone={locker.lock === 'unlocked' ? 'alert' : 'good'}
+          testId="lock-state"
+        />
+        <StateTile
+          caption="Contenu"
+          label={objectPresenceLabel(locker.objectPresent)}
+          state={locker.objectPresent === null ? 'unknown' : String(locker.objectPresent)}
+          tone="neutral"
+          testId="object-state"
+        />
+      </div>
+
+      {children}
+    </section>
+  );
+}

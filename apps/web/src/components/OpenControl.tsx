@@ -1,0 +1,57 @@
+import type { OpenPhase } from '../live/useOpenCommand';
+import { FormError } from './FormError';
+
+interface OpenControlProps {
+  online: boolean;
+  state: OpenPhase;
+  onOpen(): void;
+}
+
+function statusText(state: OpenPhase): string | null {
+  switch (state.phase) {
+    case 'sending':
+      return 'Envoi de la commande…';
+    case 'waiting':
+      return 'Commande envoyée, en attente du casier…';
+    case 'accepted':
+      return 'Ouverture confirmée par le casier.';
+    case 'idle':
+    case 'failed':
+      return null;
+  }
+}
+
+/** The "Ouvrir" button and what happened to the last open command. */
+export function OpenControl({ online, state, onOpen }: OpenControlProps) {
+  const status = statusText(state);
+  return (
+    <div class="open-control">
+      <button
+        type="button"
+        class="btn btn--primary btn--block btn--large"
+        data-testid="open-button"
+        onClick={onOpen}
+        disabled={!online || state.phase === 'sending'}
+        aria-busy={state.phase === 'sending' || state.phase === 'waiting'}
+      >
+        <svg class="btn__icon" viewBox="0 0 24 24" aria-hidden="true">
+          <path
+            d="M7 11V7a5 5 0 0 1 9.6-2M5 11h14v10H5z"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2.4"
+            stroke-linejoin="miter"
+          />
+        </svg>
+        Ouvrir
+      </button>
+      {!online && <p class="open-control__hint">Casier hors ligne : ouverture indisponible.</p>}
+      {status && (
+        <p class={`open-control__status open-control__status--${state.phase}`} role="status" data-testid="open-status">
+          {status}
+        </p>
+      )}
+      <FormError message={state.phase === 'failed' ? state.message : null} testId="open-error" />
+    </div>
+  );
+}

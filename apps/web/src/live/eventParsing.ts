@@ -1,0 +1,55 @@
+import type { CommandEvent, LockerView } from '../api/types';
+
+/** Parsing of the SSE payloads. Anything malformed is reported as `undefined`, never thrown. */
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function parse(data: string): unknown {
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const DOOR_STATES: ReadonlySet<unknown> = new Set(['open', 'closed', 'unknown']);
+const LOCK_STATES: ReadonlySet<unknown> = new Set(['locked', 'unlocked']);
+const LOCKER_TYPES: ReadonlySet<unknown> = new Set(['school', 'sport']);
+
+export function isLockerView(value: unknown): value is LockerView {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.name === 'string' &&
+    LOCKER_TYPES.has(value.type) &&
+    typeof value.online === 'boolean' &&
+    DOOR_STATES.has(value.door) &&
+    LOCK_STATES.has(value.lock) &&
+    typeof value.lockdown === 'boolean' &&
+    typeof value.updatedAt === 'string'
+  );
+}
+
+/** SSE `locker`: a LockerView, or `null` when the user has no paired locker any more. */
+export function parseLockerEvent(data: string): LockerView | null | undefined {
+  const value = parse(data);
+  if (value === null) return null;
+  if (!isLockerView(value)) return undefined;
+  return {
+    ...value,
+    siteName: typeof value.siteName === 'string' ? value.siteName : '',
+    objectPresent: typeof value.objectPresent === 'boolean' ? value.objectPresent : null,
+  };
+}
+
+/** SSE `command`: the locker's acknowledgement of one of the user's commands. */
+export function parseCommandEvent(data: string): CommandEvent | undefined {
+  const value = parse(data);
+  if (!isRecord(value) || typeof value.commandId !== 'string') return undefined;
+  if (value.outcome !== 'accepted' && value.outcome !== 'refused') return undefined;
+  const event: CommandEvent = { commandId: value.commandId, outcome: value.outcome };
+  if (typeof value.reason === 'string') event.reason = value.reason;
+  return event;
+}

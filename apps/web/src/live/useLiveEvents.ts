@@ -1,0 +1,76 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CommandEvent, LockerView } from '../api/types';
+import { parseCommandEvent, parseLockerEvent } from './eventParsing';
+
+export type LiveConnection = 'connecting' | 'open' | 'reconnecting';
+
+export interface LiveHandlers {
+  /** `streamKey` is the key the delivering stream was opened for. */
+  onLocker(view: LockerView | null, streamKey: string): void;
+  onCommand(event: CommandEvent): void;
+  /** The browser stopped retrying (the server answered with an error): is the session still valid? */
+  onGaveUp(): void;
+}
+
+const EVENTS_URL = '/api/events';
+const FIRST_RETRY_MS = 2_000;
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * One EventSource on /api/events while mounted, reopened when `key` changes (pairing or
+ * unpairing, so the server's first event describes the new locker). Never polls.
+ *
+ * Network drops are retried by EventSource itself. It gives up for good only when the server
+ * answers with an error status or a non-stream body (HTML spec, "fail the connection"); then we
+ * let the app check the session and open a new EventSource after a growing delay.
+ */
+export function useLiveEvents(key: string, handlers: LiveHandlers): LiveConnection {
+  const [connection, setConnection] = useState<LiveConnection>('connecting');
+  const [generation, setGeneration] = useState(0);
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+  const failuresRef = useRef(0);
+
+  // `key` and `generation` are not read inside: changing either reopens the stream.
+  useEffect(() => {
+    const source = new EventSource(EVENTS_URL, { withCredentials: true });
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+    source.onopen = () => {
+      failuresRef.current = 0;
+      setConnection('open');
+    };
+    source.onerror = () => {
+      setConnection('reconnecting');
+      if (source.readyState !== EventSource.CLOSED) return;
+      source.close();
+      handlersRef.current.onGaveUp();
+      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** failuresRef.current);
+      failuresRef.current += 1;
+      retryTimer = setTimeout(() => setGeneration((value) => value + 1), delay);
+    };
+    source.addEventListener('locker', (event) => {
+      const view = parseLockerEvent(event.data);
+      if (view === undefined) {
+        console.warn('SSE locker event ignored: unexpected payload', event.data);
+        return;
+      }
+      handlersRef.current.onLocker(view, key);
+    });
+    source.addEventListener('command', (event) => {
+      const ack = parseCommandEvent(event.data);
+      if (!ack) {
+        console.warn('SSE command event ignored: unexpected payload', event.data);
+        return;
+      }
+      handlersRef.current.onCommand(ack);
+    });
+
+    return () => {
+      clearTimeout(retryTimer);
+      source.close();
+    };
+  }, [key, generation]);
+
+  return connection;
+}

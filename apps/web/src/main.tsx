@@ -1,0 +1,11 @@
+import { render } from 'preact';
+import { App } from './App';
+import './styles/theme.css';
+import './styles/frames.css';
+import './styles/screens.css';
+import './styles/offline.css';
+import './styles/motion.css';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('index.html has no #app element');
+render(<App />, root);

@@ -1,0 +1,45 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+/**
+ * Client routes on the History API: the server answers index.html for every non-/api path,
+ * so each screen has a real, shareable URL.
+ */
+export type Route = 'home' | 'signin' | 'signup';
+
+const PATHS: Record<Route, string> = {
+  home: '/',
+  signin: '/connexion',
+  signup: '/inscription',
+};
+
+export function routeFromPath(pathname: string): Route | null {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  for (const [route, routePath] of Object.entries(PATHS) as [Route, string][]) {
+    if (routePath === path) return route;
+  }
+  return null;
+}
+
+export type Navigate = (route: Route, options?: { replace?: boolean }) => void;
+
+/** The current route (null for an unknown path) and a way to change it. */
+export function useRoute(): [Route | null, Navigate] {
+  const [route, setRoute] = useState(() => routeFromPath(window.location.pathname));
+
+  useEffect(() => {
+    const onPopState = () => setRoute(routeFromPath(window.location.pathname));
+    window.addEventListener('popstate', onPopState);
+    return () => window.removeEventListener('popstate', onPopState);
+  }, []);
+
+  const navigate = useCallback<Navigate>((next, options) => {
+    const path = PATHS[next];
+    if (window.location.pathname !== path) {
+      if (options?.replace) window.history.replaceState(null, '', path);
+      else window.history.pushState(null, '', path);
+    }
+    setRoute(next);
+  }, []);
+
+  return [route, navigate];
+}
