@@ -7,11 +7,18 @@ import type { Database } from './db/database';
 import { lockers, sites } from './db/schema';
 import type { UserRepository } from './repositories/UserRepository';
 
+export interface DemoLocker {
+  id: string;
+  name: string;
+  type: 'school' | 'sport';
+  pairingCode: string;
+}
+
 /** The two lockers of the seed (SPEC §4), on one site. */
-export const DEMO_LOCKERS = [
+export const DEMO_LOCKERS: readonly DemoLocker[] = [
   { id: 'ECOLE_01', name: 'Casier école 1', type: 'school', pairingCode: 'SL-ECOLE-01' },
   { id: 'SPORT_01', name: 'Casier sport 1', type: 'sport', pairingCode: 'SL-SPORT-01' },
-] as const;
+];
 
 export interface DemoAccount {
   role: 'admin' | 'premium' | 'user';
@@ -20,7 +27,7 @@ export interface DemoAccount {
   name: string;
 }
 
-export async function ensureDemoLockers(db: Database): Promise<void> {
+export async function ensureDemoLockers(db: Database, demoLockers: readonly DemoLocker[]): Promise<void> {
   const siteName = 'Campus SmartLocker';
   let site = (await db.select().from(sites).where(eq(sites.name, siteName)).limit(1))[0];
   if (!site) {
@@ -29,7 +36,7 @@ export async function ensureDemoLockers(db: Database): Promise<void> {
   if (!site) throw new Error('could not create the demo site');
   await db
     .insert(lockers)
-    .values(DEMO_LOCKERS.map((l) => ({ ...l, siteId: site.id })))
+    .values(demoLockers.map((l) => ({ ...l, siteId: site.id })))
     .onConflictDoNothing();
 }
 

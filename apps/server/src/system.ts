@@ -9,7 +9,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embeddedBroke
 import { LockerGateway } from './broker/LockerGateway';
 import type { Config } from './config';
 import { type DatabaseTarget, type OpenDatabase, openDatabase } from './db/database';
-import { DEMO_LOCKERS, type DemoAccount, ensureDemoAccounts, ensureDemoLockers } from './demoData';
+import { DEMO_LOCKERS, type DemoAccount, type DemoLocker, ensureDemoAccounts, ensureDemoLockers } from './demoData';
 import { EventBus } from './eventBus';
 import { createHttpApp, type HealthReport } from './http/app';
 import { createLogger, type Logger } from './observability/logger';
@@ -29,6 +29,8 @@ export interface SystemOverrides {
   database?: DatabaseTarget;
   logger?: Logger;
   webRoot?: string;
+  /** Lockers seeded in demo mode and simulated; tests give unique ids to share one broker safely. */
+  demoLockers?: readonly DemoLocker[];
 }
 
 export interface RunningSystem {
@@ -128,7 +130,8 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
 
     const auth = createAuth({ db: database.db, secret: secrets.authSecret, baseUrl, trustedOrigins });
 
-    if (config.demoMode) await ensureDemoLockers(database.db);
+    const demoLockers = overrides.demoLockers ?? DEMO_LOCKERS;
+    if (config.demoMode) await ensureDemoLockers(database.db, demoLockers);
     const demoAccounts = config.demoMode ? await ensureDemoAccounts(auth, users, config.dataDir) : [];
 
     await gateway.start();
@@ -153,7 +156,7 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
 
     const agents: RunningAgent[] = [];
     if (config.simulatedLockers) {
-      for (const locker of DEMO_LOCKERS) {
+      for (const locker of demoLockers) {
         const agent = await startAgent(
           {
             lockerId: locker.id,

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type RunningSystem, startSystem } from '../apps/server/src/index';
+import type { BrokerBackend, DatabaseBackend } from './backends';
+import { scratchDatabase } from './databases';
+
+export interface TestSystem extends RunningSystem {
+  /** The unique ids given to the two simulated lockers of this system. */
+  lockerIds: { school: string; sport: string };
+  codes: { school: string; sport: string };
+  dispose(): Promise<void>;
+}
+
+/**
+ * The whole stack as `npm start` runs it, on ephemeral ports, in a temporary DATA_DIR, against
+ * the given database and broker. Locker ids carry a random suffix so suites can share one
+ * external broker (its retained messages included) without hearing each other.
+ */
+export async function startTestSystem(
+  db: DatabaseBackend,
+  broker: BrokerBackend,
+  env: Record<string, string> = {},
+): Promise<TestSystem> {
+  const suffix = randomBytes(3).toString('hex').toUpperCase();
+  const lockerIds = { school: `ECOLE_T${suffix}`, sport: `SPORT_T${suffix}` };
+  const codes = { school: `SL-ECOLE-T${suffix}`, sport: `SL-SPORT-T${suffix}` };
+  const dataDir = mkdtempSync(join(tmpdir(), 'smartlocker-test-'));
+  const scratch = await scratchDatabase(db);
+  const result = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    EMBEDDED_MQTT_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEMO_MODE: 'true',
+    ...(broker.url ? { MQTT_URL: broker.url } : {}),
+    ...env,
+  });
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  let system: RunningSystem;
+  try {
+    system = await startSystem(result.config, {
+      database: scratch.target,
+      demoLockers: [
+        { id: lockerIds.school, name: 'Casier école test', type: 'school', pairingCode: codes.school },
+        { id: lockerIds.sport, name: 'Casier sport test', type: 'sport', pairingCode: codes.sport },
+      ],
+    });
+  } catch (error) {
+    await scratch.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...system,
+    lockerIds,
+    codes,
+    dispose: async () => {
+      await system.stop();
+      await scratch.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
