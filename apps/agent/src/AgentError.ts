@@ -1,0 +1,27 @@
+/**
+ * Every failure the agent reports to a person carries a stable code, so an installer's runbook
+ * and the server's logs can match on it instead of on wording.
+ */
+export const AGENT_ERROR_CODES = [
+  'config_unreadable',
+  'config_invalid',
+  'command_key_invalid',
+  'seq_state_corrupt',
+  'seq_state_unwritable',
+  'hal_driver_not_built',
+  'relay_release_failed',
+  'not_connected',
+] as const;
+export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
+
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}

@@ -1,0 +1,51 @@
+import { type Logger, pino } from 'pino';
+import { Agent, type RunningAgent } from './Agent';
+import { type AgentConfigInput, parseAgentConfig } from './config';
+import { createHal } from './hal/createHal';
+import type { Hal } from './hal/Hal';
+
+export type { RunningAgent } from './Agent';
+export { AGENT_ERROR_CODES, AgentError, type AgentErrorCode } from './AgentError';
+export {
+  AGENT_FIRMWARE_VERSION,
+  type AgentConfig,
+  type AgentConfigInput,
+  type HalConfig,
+  loadAgentConfigFile,
+  parseAgentConfig,
+} from './config';
+export { createHal } from './hal/createHal';
+export type { Hal, HalDriver } from './hal/Hal';
+export { type AutoPersonOptions, SimulatedHal, type SimulatedHalOptions } from './hal/SimulatedHal';
+
+export interface StartAgentOptions<H extends Hal = Hal> {
+  /** A HAL to use instead of the one `config.hal` names, e.g. a SimulatedHal the caller drives. */
+  hal?: H;
+  logger?: Logger;
+}
+
+/**
+ * Starts one locker agent in this process: the CLI uses it for a real locker, and the server for
+ * simulated ones. Resolves once started, without waiting for the broker (a locker keeps working,
+ * fail-secure, while the network is down); use `waitUntilConnected()` to wait for it.
+ */
+export async function startAgent<H extends Hal = Hal>(
+  config: AgentConfigInput,
+  options: StartAgentOptions<H> = {},
+): Promise<RunningAgent<H>> {
+  const parsed = parseAgentConfig(config);
+  const logger = (options.logger ?? pino({ name: 'smartlocker-agent', level: parsed.logLevel })).child({
+    lockerId: parsed.lockerId,
+  });
+  // Without an injected HAL, H is the default `Hal`, so the cast only restates what createHal returns.
+  const hal = options.hal ?? (createHal(parsed.hal) as H);
+  let agent: Agent<H>;
+  try {
+    agent = new Agent(parsed, hal, logger);
+  } catch (error) {
+    if (!options.hal) await hal.close();
+    throw error;
+  }
+  agent.start();
+  return agent;
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { AgentError } from './AgentError';
+import { AGENT_FIRMWARE_VERSION, loadAgentConfigFile } from './config';
+import { startAgent } from './index';
+
+const USAGE = `smartlocker-agent ${AGENT_FIRMWARE_VERSION}: the program that runs one SmartLocker locker.
+
+Usage: smartlocker-agent --config <path.json>
+
+Options:
+  -c, --config <path>  the agent configuration file (written by provisioning)
+  -h, --help           show this help
+  -v, --version        print the firmware version
+
+Smallest configuration (relative paths are relative to the file):
+  {
+    "lockerId": "SCHOOL-A-01",
+    "mqtt": { "url": "mqtts://gateway.local:8883", "username": "SCHOOL-A-01", "password": "..." },
+    "commandPublicKeyPath": "command-public.pem",
+    "stateDir": "/var/lib/smartlocker-agent",
+    "hal": { "driver": "simulator" }
+  }
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${AGENT_FIRMWARE_VERSION}\n`);
+    return 0;
+  }
+  if (!values.config) {
+    process.stderr.write(`--config is required\n\n${USAGE}`);
+    return 2;
+  }
+
+  const config = loadAgentConfigFile(values.config);
+  const logger = pino({ name: 'smartlocker-agent', level: config.logLevel });
+  const agent = await startAgent(config, { logger });
+  logger.info({ lockerId: config.lockerId, broker: config.mqtt.url, hal: config.hal.driver }, 'agent started');
+
+  // Fail-secure even on a bug: release the strike before the process dies (SPEC §2: always de-energised).
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; releasing the relay and exiting');
+    try {
+      agent.hal.setRelay(false);
+    } finally {
+      process.exit(1);
+    }
+  });
+
+  // SIGINT/SIGTERM (Ctrl-C, systemd stop): release the relay and leave the broker cleanly. A second
+  // signal while stopping means "now": the relay is released synchronously before exiting.
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        agent.hal.setRelay(false);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      agent.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean stop');
+          agent.hal.setRelay(false);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message =
+      error instanceof AgentError ? error.message : `unexpected: ${(error as Error).stack ?? String(error)}`;
+    process.stderr.write(`smartlocker-agent: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AgentError } from '../../src/AgentError';
+import { loadAgentConfigFile, parseAgentConfig } from '../../src/config';
+import { createHal } from '../../src/hal/createHal';
+import { SimulatedHal } from '../../src/hal/SimulatedHal';
+
+const minimal = {
+  lockerId: 'LOCKER-A1',
+  mqtt: { url: 'mqtt://gateway.local:1883' },
+  commandPublicKeyPath: 'keys/command.pub.pem',
+  stateDir: 'state',
+  hal: { driver: 'simulator' },
+};
+
+describe('agent configuration (STYLE: validate once, report every problem)', () => {
+  it('fills the SPEC §2 defaults', () => {
+    const config = parseAgentConfig(minimal, '/etc/smartlocker');
+    expect(config.timings).toEqual({
+      relayPulseMs: 4_000,
+      doorSampleMs: 500,
+      heartbeatMs: 30_000,
+      openConfirmWindowMs: 5_000,
+    });
+    expect(config.stateDir).toBe('/etc/smartlocker/state');
+    expect(config.commandPublicKeyPath).toBe('/etc/smartlocker/keys/command.pub.pem');
+    expect(config.hal).toEqual({
+      driver: 'simulator',
+      initialDoor: 'closed',
+      autoPerson: { enabled: false, autoOpenAfterMs: 800, autoCloseAfterMs: 3_000 },
+    });
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    let error: unknown;
+    try {
+      parseAgentConfig({
+        lockerId: 'bad id',
+        mqtt: { url: 'http://x' },
+        hal: { driver: 'arduino' },
+        timings: { relayPulseMs: -1 },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AgentError);
+    expect((error as AgentError).code).toBe('config_invalid');
+    const message = (error as AgentError).message;
+    for (const path of [
+      'lockerId',
+      'mqtt.url',
+      'hal.driver',
+      'stateDir',
+      'timings.relayPulseMs',
+      'commandPublicKeyPem',
+    ]) {
+      expect(message).toContain(`- ${path}:`);
+    }
+  });
+
+  it('resolves relative paths against the config file folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
+    try {
+      const file = join(dir, 'agent.json');
+      writeFileSync(file, JSON.stringify(minimal));
+      expect(loadAgentConfigFile(file).stateDir).toBe(join(dir, 'state'));
+      writeFileSync(file, '{ not json');
+      expect(() => loadAgentConfigFile(file)).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+      expect(() => loadAgentConfigFile(join(dir, 'missing.json'))).toThrow(
+        expect.objectContaining({ code: 'config_unreadable' }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('createHal', () => {
+  it('builds the simulator, with the demo person when enabled', () => {
+    const config = parseAgentConfig({ ...minimal, hal: { driver: 'simulator', autoPerson: { enabled: true } } });
+    expect(createHal(config.hal)).toBeInstanceOf(SimulatedHal);
+  });
+
+  it('says plainly that the GPIO driver is not built yet', () => {
+    const config = parseAgentConfig({ ...minimal, hal: { driver: 'gpio' } });
+    expect(() => createHal(config.hal)).toThrow(expect.objectContaining({ code: 'hal_driver_not_built' }));
+  });
+});
