@@ -29,6 +29,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          globalSetup: ['e2e/buildWeb.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
           fileParallelism: false,

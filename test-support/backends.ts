@@ -31,3 +31,7 @@ export function brokerBackends(): BrokerBackend[] {
   const url = requiredInCi('TEST_MQTT_URL');
   return url ? [{ name: 'aedes' }, { name: 'mosquitto', url }] : [{ name: 'aedes' }];
 }
+
+/** The defaults `npm start` uses, for suites that need one backend rather than every one. */
+export const EMBEDDED_DATABASE: DatabaseBackend = { name: 'pglite' };
+export const EMBEDDED_BROKER: BrokerBackend = { name: 'aedes' };

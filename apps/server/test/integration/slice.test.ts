@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerBackends, databaseBackends } from '../../../../test-support/backends';
+import {
+  brokerBackends,
+  databaseBackends,
+  EMBEDDED_BROKER,
+  EMBEDDED_DATABASE,
+} from '../../../../test-support/backends';
 import { readSse, TestBrowser, waitForEvent } from '../../../../test-support/http';
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 
@@ -9,10 +14,10 @@ import { startTestSystem, type TestSystem } from '../../../../test-support/syste
  * the embedded broker) and on every broker backend (with PGlite).
  */
 const combos = [
-  ...databaseBackends().map((db) => ({ db, broker: brokerBackends()[0]! })),
+  ...databaseBackends().map((db) => ({ db, broker: EMBEDDED_BROKER })),
   ...brokerBackends()
     .slice(1)
-    .map((broker) => ({ db: databaseBackends()[0]!, broker })),
+    .map((broker) => ({ db: EMBEDDED_DATABASE, broker })),
 ];
 
 describe.each(combos)('slice on $db.name + $broker.name', ({ db, broker }) => {
@@ -28,7 +33,7 @@ describe.each(combos)('slice on $db.name + $broker.name', ({ db, broker }) => {
   it('reports healthy with both simulated lockers online', async () => {
     let report: { status?: string; lockersOnline?: number } = {};
     for (let i = 0; i < 50 && report.lockersOnline !== 2; i++) {
-      report = await (await fetch(`${system.url}/healthz`)).json();
+      report = (await (await fetch(`${system.url}/healthz`)).json()) as typeof report;
       if (report.lockersOnline !== 2) await new Promise((r) => setTimeout(r, 100));
     }
     expect(report).toEqual({ status: 'ok', db: 'ok', broker: 'ok', lockersOnline: 2 });

@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/**
+ * Debian's Chromium, never a downloaded browser (there is no network here). Where none is
+ * installed the browser suites are skipped, except under CI, where that is a failure.
+ */
+export function findChromium(): string | null {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) return existsSync(configured) ? configured : null;
+  const found = CANDIDATES.find((path) => existsSync(path)) ?? null;
+  if (!found && (process.env.CI === 'true' || process.env.CI === '1')) {
+    throw new Error('no Chromium found under CI: install it (apt-get install -y chromium) or set CHROMIUM_PATH');
+  }
+  return found;
+}
+
+export interface PhoneBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A phone-sized Chromium with a throw-away profile (Playwright wants it as launchPersistentContext). */
+export async function launchPhone(executablePath: string): Promise<PhoneBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'smartlocker-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'fr-BE',
+    timezoneId: 'Europe/Brussels',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
