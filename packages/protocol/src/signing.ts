@@ -72,7 +72,15 @@ export class ReplayCache {
   get size(): number {
     return this.#seen.size;
   }
+
+  /** [id, expiresAt] pairs, for a device that keeps the cache across restarts. */
+  entries(): [string, number][] {
+    return [...this.#seen];
+  }
 }
+
+/** Clock difference tolerated between server and device when checking a command's window. */
+export const DEFAULT_CLOCK_SKEW_MS = 2_000;
 
 export interface VerifyOptions {
   publicKey: KeyObject;
@@ -96,7 +104,7 @@ export type VerifyResult = { ok: true } | { ok: false; reason: RefusalReason };
  * passes is remembered, so a second delivery of the same id answers `replayed`.
  */
 export function verifyCommand(command: Command, options: VerifyOptions): VerifyResult {
-  const skew = options.clockSkewMs ?? 2_000;
+  const skew = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
   let signatureOk = false;
   try {
     signatureOk = verify(null, signedBytes(command), options.publicKey, Buffer.from(command.sig, 'base64url'));

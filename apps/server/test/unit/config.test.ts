@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+describe('loadConfig', () => {
+  it('starts from safe development defaults with nothing set', () => {
+    const result = loadConfig({}, '/srv/app');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '/srv/app/data',
+      database: { kind: 'pglite', dir: '/srv/app/data/pglite' },
+      mqtt: { kind: 'embedded', host: '127.0.0.1', port: 1884 },
+      demoMode: true,
+      simulatedLockers: true,
+    });
+  });
+
+  it('switches to PostgreSQL and an external broker when their URLs are given', () => {
+    const result = loadConfig({
+      DATABASE_URL: 'postgres://u@db/smartlocker',
+      MQTT_URL: 'mqtts://broker:8883',
+      MQTT_USERNAME: 'server',
+      MQTT_PASSWORD: 's3cret',
+    });
+    expect(result.ok && result.config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/smartlocker' });
+    expect(result.ok && result.config.mqtt).toEqual({
+      kind: 'external',
+      url: 'mqtts://broker:8883',
+      username: 'server',
+      password: 's3cret',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    const result = loadConfig({ PORT: '', DATABASE_URL: '' });
+    expect(result.ok && result.config.port).toBe(3000);
+    expect(result.ok && result.config.database.kind).toBe('pglite');
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const result = loadConfig({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://nope',
+      MQTT_URL: 'http://broker',
+      LOG_LEVEL: 'loud',
+      DEMO_MODE: 'maybe',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const named = result.problems.map((p) => p.split(':')[0]);
+    expect(named.sort()).toEqual(['DATABASE_URL', 'DEMO_MODE', 'LOG_LEVEL', 'MQTT_URL', 'PORT']);
+  });
+
+  it('requires real secrets and https in production, all reported together with schema problems', () => {
+    const result = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://lockers.example.org', PORT: '-1' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT:/),
+        'AUTH_SECRET: required in production',
+        'COMMAND_SIGNING_KEY_FILE: required in production',
+        'PUBLIC_URL: must be https:// in production (SPEC §8)',
+      ]),
+    );
+  });
+
+  it('turns the demo and the simulated lockers off by default in production', () => {
+    const result = loadConfig({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://lockers.example.org',
+      AUTH_SECRET: 'x'.repeat(40),
+      COMMAND_SIGNING_KEY_FILE: '/etc/smartlocker/command.pem',
+    });
+    expect(result.ok && result.config.demoMode).toBe(false);
+    expect(result.ok && result.config.simulatedLockers).toBe(false);
+  });
+});
+
+describe('configuration documentation', () => {
+  it('lists every variable in the README table and in .env.example', () => {
+    const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
+    const example = readFileSync(`${repoRoot}.env.example`, 'utf8');
+    for (const variable of CONFIG_VARIABLES) {
+      expect(readme, `README.md documents ${variable}`).toContain(`| \`${variable}\``);
+      expect(example, `.env.example mentions ${variable}`).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
+    }
+  });
+});
+
+describe('the server process', () => {
+  it('prints every configuration problem and exits with code 2', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, PORT: 'x', MQTT_URL: 'ftp://nope', NODE_ENV: 'production' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(2);
+    for (const variable of ['PORT', 'MQTT_URL', 'AUTH_SECRET', 'COMMAND_SIGNING_KEY_FILE', 'PUBLIC_URL']) {
+      expect(run.stderr).toContain(`${variable}:`);
+    }
+  });
+});
