@@ -1,12 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  type Command,
-  decodeMessage,
-  loadPublicKey,
-  ReplayCache,
-  type Status,
-  verifyCommand,
-} from '@smartlocker/protocol';
+import { type Command, decodeMessage, loadPublicKey, type Status, verifyCommand } from '@smartlocker/protocol';
 import type { Logger } from 'pino';
 import { AgentConnection } from './AgentConnection';
 import { AgentError } from './AgentError';
@@ -14,6 +7,7 @@ import { Controller } from './Controller';
 import { type AgentConfig, readCommandPublicKeyPem } from './config';
 import { DeviceEnvelopeFactory, type OutboundMessage } from './DeviceEnvelope';
 import type { Hal } from './hal/Hal';
+import { PersistentReplayCache } from './PersistentReplayCache';
 import { SequenceCounter } from './SequenceCounter';
 
 /** How long a clean shutdown waits for the broker to take the final `status`. */
@@ -44,7 +38,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
   readonly #config: AgentConfig;
   readonly #logger: Logger;
   readonly #publicKey: KeyObject;
-  readonly #replayCache = new ReplayCache();
+  readonly #replayCache: PersistentReplayCache;
   readonly #envelopes: DeviceEnvelopeFactory;
   readonly #controller: Controller;
   readonly #connection: AgentConnection;
@@ -60,6 +54,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
     this.#logger = logger;
     this.#publicKey = readVerificationKey(config);
     this.#bootTime = hal.now();
+    this.#replayCache = PersistentReplayCache.open(config.stateDir, this.#bootTime);
     this.#envelopes = new DeviceEnvelopeFactory(config.lockerId, SequenceCounter.open(config.stateDir), () =>
       hal.now(),
     );
@@ -164,6 +159,8 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
       lockerId: this.lockerId,
       now: this.hal.now(),
       replayCache: this.#replayCache,
+      // The replay cache survives restarts on disk; the boot rule is the backstop for a lost
+      // state directory (docs/protocol.md §5.6).
       notIssuedBefore: this.#bootTime,
     });
     if (!verdict.ok) {

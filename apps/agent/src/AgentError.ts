@@ -8,6 +8,7 @@ export const AGENT_ERROR_CODES = [
   'command_key_invalid',
   'seq_state_corrupt',
   'seq_state_unwritable',
+  'replay_state_unwritable',
   'hal_driver_not_built',
   'relay_release_failed',
   'not_connected',

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError } from './AgentError';
+import { writeDurably } from './durableWrite';
 
 const FILE_NAME = 'seq.json';
 const DEFAULT_BLOCK_SIZE = 100;
@@ -47,7 +48,7 @@ export class SequenceCounter {
 
   #reserve(): void {
     const reservedThrough = this.#last + this.#blockSize;
-    writeDurably(this.#path, `${JSON.stringify({ reservedThrough })}\n`);
+    writeDurably(this.#path, `${JSON.stringify({ reservedThrough })}\n`, 'seq_state_unwritable');
     this.#reservedThrough = reservedThrough;
   }
 }
@@ -74,21 +75,4 @@ function readReservedThrough(path: string): number {
     );
   }
   return value;
-}
-
-/** Write to a temporary file, flush it, then rename: a power cut leaves the old or the new file, never half of one. */
-function writeDurably(path: string, content: string): void {
-  const temporary = `${path}.tmp`;
-  try {
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
-  } catch (error) {
-    throw new AgentError('seq_state_unwritable', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
-  }
 }

@@ -4,6 +4,7 @@ import {
   type ChannelPayload,
   type CommandOrigin,
   type CommandType,
+  DEFAULT_CLOCK_SKEW_MS,
   decodeMessage,
   encodeMessage,
   MAX_COMMAND_TTL_MS,
@@ -20,6 +21,12 @@ import type { Metrics } from '../observability/metrics';
 import type { AuditRepository } from '../repositories/AuditRepository';
 import type { LockerFactsUpdate, LockerRepository } from '../repositories/LockerRepository';
 import { toLockerView } from '../services/lockerView';
+
+/**
+ * A device accepts a command until expiresAt + its clock skew; issuing with 8 s keeps the
+ * oldest command any locker carries out at 10 s (SPEC §2: a command older than 10 s is ignored).
+ */
+export const COMMAND_TTL_MS = MAX_COMMAND_TTL_MS - DEFAULT_CLOCK_SKEW_MS;
 
 export interface GatewayOptions {
   url: string;
@@ -130,7 +137,7 @@ export class LockerGateway {
         ts: now,
         type,
         issuedAt: now,
-        expiresAt: now + MAX_COMMAND_TTL_MS,
+        expiresAt: now + COMMAND_TTL_MS,
         origin,
       },
       this.#options.signingKey,
