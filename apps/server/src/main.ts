@@ -1,6 +1,7 @@
 import { loadConfig } from './config';
 import { DataDirLockedError } from './db/lockfile';
 import { startSystem } from './system';
+import { rebuildWebIfStale } from './webBuild';
 
 /** `npm start`: validate the configuration, start everything, stop cleanly on Ctrl-C. */
 const started = performance.now();
@@ -14,7 +15,10 @@ if (!result.ok) {
 const config = result.config;
 
 try {
-  const system = await startSystem(config);
+  const [system] = await Promise.all([
+    startSystem(config),
+    config.env === 'production' ? Promise.resolve('fresh') : rebuildWebIfStale(),
+  ]);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const lines = [
     '',

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { acquireLock } from './lockfile';
+import { isEmptyDataDir, loadPgliteTemplate } from './pgliteTemplate';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -58,8 +59,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
   const release = target.kind === 'pglite' ? acquireLock(`${target.dir}.lock`) : () => {};
   let client: PGlite | undefined;
   try {
+    const fresh = target.kind === 'pglite-memory' || isEmptyDataDir(target.dir);
+    const template = fresh ? loadPgliteTemplate() : null;
     client = await PGlite.create({
       ...(target.kind === 'pglite' ? { dataDir: target.dir } : {}),
+      ...(template ? { loadDataDir: template } : {}),
       extensions: { btree_gist },
     });
     const pgliteDb = drizzlePglite(client, { schema });

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+
+/**
+ * Creating a PGlite cluster runs initdb in WASM: 3–6 s on a small machine, most of a first
+ * `npm start`. `npm ci` (postinstall) makes one empty cluster and keeps it as a tarball; a new
+ * database is then unpacked from it in about a second. The template holds only initdb's output
+ * and btree_gist, never our schema: migrations still run on every database, so the template
+ * cannot go stale when migrations change; it is tied to the PGlite version alone.
+ */
+const CACHE_DIR = fileURLToPath(new URL('../../../../node_modules/.cache/smartlocker', import.meta.url));
+const TEMPLATE_FILE = join(CACHE_DIR, 'pglite-template.tar.gz');
+const VERSION_FILE = join(CACHE_DIR, 'pglite-template.version');
+
+function pgliteVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  let dir = dirname(entry);
+  for (let i = 0; i < 4; i++) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === '@electric-sql/pglite' && parsed.version) return parsed.version;
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** The template as a Blob for `PGlite.create({ loadDataDir })`, or null when none matches this PGlite. */
+export function loadPgliteTemplate(): Blob | null {
+  try {
+    if (!existsSync(TEMPLATE_FILE) || readFileSync(VERSION_FILE, 'utf8').trim() !== pgliteVersion()) return null;
+    return new Blob([new Uint8Array(readFileSync(TEMPLATE_FILE))]);
+  } catch {
+    return null;
+  }
+}
+
+/** True when `dir` holds no cluster yet (a template may be unpacked there). */
+export function isEmptyDataDir(dir: string): boolean {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+export async function writePgliteTemplate(): Promise<string> {
+  const client = await PGlite.create({ extensions: { btree_gist } });
+  try {
+    const dump = await client.dumpDataDir('gzip');
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const temporary = `${TEMPLATE_FILE}.tmp`;
+    writeFileSync(temporary, new Uint8Array(await dump.arrayBuffer()));
+    renameSync(temporary, TEMPLATE_FILE);
+    writeFileSync(VERSION_FILE, pgliteVersion());
+    return TEMPLATE_FILE;
+  } finally {
+    await client.close();
+  }
+}
