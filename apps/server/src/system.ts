@@ -66,12 +66,20 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
   };
 
   try {
-    const [database, broker] = await Promise.all([
+    // Both start at once; whichever succeeded is stopped again if the other failed.
+    const [opened, startedBroker] = await Promise.allSettled([
       openDatabase(overrides.database ?? config.database),
       config.mqtt.kind === 'embedded' ? startEmbeddedBroker(config.mqtt) : Promise.resolve<EmbeddedBroker | null>(null),
     ]);
-    cleanups.push(() => database.close());
-    if (broker) cleanups.push(() => broker.close());
+    if (opened.status === 'fulfilled') cleanups.push(() => opened.value.close());
+    if (startedBroker.status === 'fulfilled' && startedBroker.value) {
+      const embedded = startedBroker.value;
+      cleanups.push(() => embedded.close());
+    }
+    if (opened.status === 'rejected') throw opened.reason;
+    if (startedBroker.status === 'rejected') throw startedBroker.reason;
+    const database = opened.value;
+    const broker = startedBroker.value;
     const brokerUrl = broker ? broker.url : config.mqtt.kind === 'external' ? config.mqtt.url : '';
 
     const lockers = new LockerRepository(database.db);

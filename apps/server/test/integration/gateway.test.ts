@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import { type Channel, type ChannelPayload, encodeMessage, topicFor } from '@smartlocker/protocol';
+import { eq } from 'drizzle-orm';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerBackends, EMBEDDED_DATABASE } from '../../../../test-support/backends';
+import { startTestSystem, type TestSystem } from '../../../../test-support/system';
+import { auditEvents, lockers } from '../../src/db/schema';
+import type { BusEvents } from '../../src/eventBus';
+
+/**
+ * The gateway against a real broker, with a raw MQTT client playing a locker: what it must drop
+ * (bad JSON, bad shape, a payload claiming another locker, a replayed seq, an unknown locker), the
+ * last will of a locker whose connection dies, and a signed command acknowledged by a simulated agent.
+ */
+type Outcome = 'applied' | 'duplicate' | 'unknown_locker' | 'topic_mismatch' | 'invalid_json' | 'invalid_message';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function envelope(lockerId: string, seq: number) {
+  return { v: 1 as const, id: randomUUID(), lockerId, ts: Date.now(), seq };
+}
+
+function stateMessage(lockerId: string, seq: number): ChannelPayload['state'] {
+  return {
+    ...envelope(lockerId, seq),
+    door: 'closed',
+    lock: 'locked',
+    lockdown: { active: false, until: null },
+    objectPresent: false,
+    distanceCm: 42,
+  };
+}
+
+describe.each(brokerBackends())('gateway on $name', (broker) => {
+  let system: TestSystem;
+  let device: MqttClient;
+  /** A locker known to the database but with no agent: the raw client speaks for it. */
+  let fake: string;
+  /** A locker id nobody knows. */
+  let ghost: string;
+
+  async function mqttCount(channel: Channel, outcome: Outcome): Promise<number> {
+    const text = await system.metrics.registry.getSingleMetricAsString('smartlocker_mqtt_messages_total');
+    for (const line of text.split('\n')) {
+      const match = /^smartlocker_mqtt_messages_total\{(.*)\} (\S+)$/.exec(line);
+      if (!match?.[1] || !match[2]) continue;
+      const labels = Object.fromEntries([...match[1].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      if (labels.channel === channel && labels.outcome === outcome) return Number(match[2]);
+    }
+    return 0;
+  }
+
+  /** Publishes as a device and waits until the gateway has counted the message under `outcome`. */
+  async function deliver(lockerId: string, channel: Channel, payload: string, outcome: Outcome): Promise<void> {
+    const before = await mqttCount(channel, outcome);
+    await device.publishAsync(topicFor(lockerId, channel), payload, { qos: 1, retain: false });
+    await waitUntil(`${channel} counted as ${outcome}`, async () => (await mqttCount(channel, outcome)) > before);
+    expect(await mqttCount(channel, outcome)).toBe(before + 1);
+  }
+
+  async function lockerRow(id: string) {
+    const [row] = await system.database.db.select().from(lockers).where(eq(lockers.id, id));
+    return row ?? null;
+  }
+
+  async function auditOf(lockerId: string) {
+    return system.database.db.select().from(auditEvents).where(eq(auditEvents.lockerId, lockerId));
+  }
+
+  function agentOf(lockerId: string) {
+    const agent = system.agents.find((a) => a.lockerId === lockerId);
+    if (!agent) throw new Error(`no simulated agent for ${lockerId}`);
+    return agent;
+  }
+
+  beforeAll(async () => {
+    system = await startTestSystem(EMBEDDED_DATABASE, broker);
+    const suffix = system.lockerIds.school.slice('ECOLE_T'.length);
+    fake = `FAKE_T${suffix}`;
+    ghost = `GHOST_T${suffix}`;
+    const school = await lockerRow(system.lockerIds.school);
+    if (!school) throw new Error('school locker not seeded');
+    await system.database.db.insert(lockers).values({
+      id: fake,
+      siteId: school.siteId,
+      name: 'Impersonated locker',
+      type: 'school',
+      pairingCode: `SL-FAKE-T${suffix}`,
+    });
+    device = await mqtt.connectAsync(system.brokerUrl, {
+      clientId: `impersonator-${suffix}-${randomUUID().slice(0, 8)}`,
+      clean: true,
+      reconnectPeriod: 0,
+    });
+  });
+
+  afterAll(async () => {
+    const ids = system ? [system.lockerIds.school, system.lockerIds.sport, fake, ghost] : [];
+    await system?.dispose();
+    if (device) {
+      // Leave nothing retained on a shared external broker: the agents retained status and state.
+      if (broker.url && device.connected) {
+        for (const id of ids) {
+          for (const channel of ['status', 'state'] as const) {
+            await device.publishAsync(topicFor(id, channel), '', { qos: 1, retain: true });
+          }
+        }
+      }
+      await device.endAsync();
+    }
+  });
+
+  it('drops invalid JSON and schema-invalid state without disturbing the server', async () => {
+    await deliver(fake, 'state', '{"v":1,"lockerId":', 'invalid_json');
+    await deliver(
+      fake,
+      'state',
+      JSON.stringify({ v: 1, id: randomUUID(), lockerId: fake, door: 'ajar' }),
+      'invalid_message',
+    );
+    // A valid state with a seq that is not a positive integer is a schema failure too.
+    await deliver(fake, 'state', JSON.stringify({ ...stateMessage(fake, 1), seq: 0 }), 'invalid_message');
+    expect(await lockerRow(fake)).toMatchObject({ door: 'unknown', lastSeq: 0, online: false });
+
+    // Still running: the broker connection is up and the next good message is applied.
+    expect(system.gateway.connected).toBe(true);
+    expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
+    await deliver(fake, 'state', encodeMessage('state', stateMessage(fake, 1)), 'applied');
+    expect(await lockerRow(fake)).toMatchObject({ door: 'closed', lock: 'locked', distanceCm: 42, lastSeq: 1 });
+  });
+
+  it('drops a message whose payload names another locker than its topic', async () => {
+    const school = await lockerRow(system.lockerIds.school);
+    const fakeBefore = await lockerRow(fake);
+    const claimed = stateMessage(system.lockerIds.school, 1_000_000);
+    await deliver(fake, 'state', encodeMessage('state', { ...claimed, door: 'open' }), 'topic_mismatch');
+    await deliver(
+      fake,
+      'event',
+      encodeMessage('event', { ...envelope(system.lockerIds.school, 1_000_001), type: 'door_closed' }),
+      'topic_mismatch',
+    );
+    expect((await lockerRow(system.lockerIds.school))?.lastSeq).toBe(school?.lastSeq);
+    expect(await lockerRow(fake)).toEqual(fakeBefore);
+  });
+
+  it('counts an event at or below the last seq as a duplicate and does not audit it', async () => {
+    const first = { ...envelope(fake, 10), type: 'door_closed' as const };
+    await deliver(fake, 'event', encodeMessage('event', first), 'applied');
+    const applied = await auditOf(fake);
+    expect(applied.filter((r) => r.data.messageId === first.id)).toHaveLength(1);
+    expect(applied.find((r) => r.data.messageId === first.id)).toMatchObject({
+      actorKind: 'device',
+      actorId: fake,
+      action: 'device.door_closed',
+    });
+
+    const same = { ...envelope(fake, 10), type: 'door_closed' as const };
+    const lower = { ...envelope(fake, 5), type: 'door_opened' as const, legitimate: false };
+    await deliver(fake, 'event', encodeMessage('event', same), 'duplicate');
+    await deliver(fake, 'event', encodeMessage('event', lower), 'duplicate');
+    // The exact redelivery of the first event too.
+    await deliver(fake, 'event', encodeMessage('event', first), 'duplicate');
+
+    const after = await auditOf(fake);
+    expect(after).toHaveLength(applied.length);
+    expect(after.filter((r) => r.data.messageId === same.id || r.data.messageId === lower.id)).toEqual([]);
+    expect((await lockerRow(fake))?.lastSeq).toBe(10);
+  });
+
+  it('counts messages for an unknown locker and creates nothing', async () => {
+    const acks: BusEvents['command.acknowledged'][] = [];
+    const changes: BusEvents['locker.changed'][] = [];
+    const offAck = system.bus.on('command.acknowledged', (ack) => acks.push(ack));
+    const offChange = system.bus.on('locker.changed', (change) => changes.push(change));
+    try {
+      await deliver(
+        ghost,
+        'status',
+        encodeMessage('status', { ...envelope(ghost, 1), online: true, reason: 'connected' }),
+        'unknown_locker',
+      );
+      await deliver(ghost, 'state', encodeMessage('state', stateMessage(ghost, 2)), 'unknown_locker');
+      await deliver(
+        ghost,
+        'event',
+        encodeMessage('event', { ...envelope(ghost, 3), type: 'intrusion', count: 1 }),
+        'unknown_locker',
+      );
+      await deliver(
+        ghost,
+        'heartbeat',
+        encodeMessage('heartbeat', {
+          ...envelope(ghost, 4),
+          uptimeS: 5,
+          firmware: 'test',
+          counters: { opens: 0, relayCycles: 0, alerts: 0 },
+        }),
+        'unknown_locker',
+      );
+      await deliver(
+        ghost,
+        'ack',
+        encodeMessage('ack', {
+          ...envelope(ghost, 5),
+          commandId: randomUUID(),
+          commandType: 'open',
+          outcome: 'accepted',
+        }),
+        'unknown_locker',
+      );
+    } finally {
+      offAck();
+      offChange();
+    }
+    expect(await lockerRow(ghost)).toBeNull();
+    expect(await system.database.db.select().from(auditEvents).where(eq(auditEvents.actorId, ghost))).toEqual([]);
+    expect(acks.filter((a) => a.lockerId === ghost)).toEqual([]);
+    expect(changes.filter((c) => c.locker.id === ghost)).toEqual([]);
+  });
+
+  it('relays a signed command to the locker and hears it acknowledged', async () => {
+    const sport = system.lockerIds.sport;
+    await agentOf(sport).waitUntilConnected();
+    const acks: BusEvents['command.acknowledged'][] = [];
+    const off = system.bus.on('command.acknowledged', (ack) => acks.push(ack));
+    try {
+      const sent = await system.gateway.sendCommand(sport, 'report_state', { kind: 'system' }, null);
+      expect(sent.expiresAt).toBeGreaterThan(Date.now());
+      const ack = await waitUntil('the acknowledgement', () => acks.find((a) => a.commandId === sent.commandId));
+      expect(ack).toEqual({
+        lockerId: sport,
+        commandId: sent.commandId,
+        commandType: 'report_state',
+        outcome: 'accepted',
+        userId: null,
+      });
+      const audit = await auditOf(sport);
+      expect(audit.filter((r) => r.action === 'command.accepted' && r.data.commandId === sent.commandId)).toHaveLength(
+        1,
+      );
+    } finally {
+      off();
+    }
+  });
+
+  it("marks a locker offline through the broker's last will when its connection drops", async () => {
+    const school = system.lockerIds.school;
+    const agent = agentOf(school);
+    await agent.waitUntilConnected();
+    await waitUntil('the school locker online', async () => (await lockerRow(school))?.online);
+    const views: BusEvents['locker.changed']['locker'][] = [];
+    const off = system.bus.on('locker.changed', ({ locker }) => {
+      if (locker.id === school) views.push(locker);
+    });
+    try {
+      const auditBefore = await auditOf(school);
+      agent.dropConnection();
+      // The view is read back from the database when announced, so online:false is the stored fact.
+      const offline = await waitUntil('locker.changed online:false', () => views.find((v) => !v.online));
+      expect(offline).toMatchObject({ id: school, online: false });
+      const lost = (await auditOf(school)).filter(
+        (r) => r.action === 'locker.offline' && !auditBefore.some((b) => b.id === r.id),
+      );
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.data).toEqual({ reason: 'connection_lost' });
+
+      // mqtt.js reconnects the agent, which announces itself online again.
+      const index = views.indexOf(offline);
+      await waitUntil('locker.changed online:true after the drop', () => views.slice(index).find((v) => v.online));
+      await waitUntil('the school locker online again', async () => (await lockerRow(school))?.online);
+    } finally {
+      off();
+    }
+  });
+});
