@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RETAINED_CHANNELS, topicFor } from '@smartlocker/protocol';
+import mqtt from 'mqtt';
 import { loadConfig, type RunningSystem, startSystem } from '../apps/server/src/index';
 import type { BrokerBackend, DatabaseBackend } from './backends';
 import { scratchDatabase } from './databases';
@@ -59,8 +61,23 @@ export async function startTestSystem(
     codes,
     dispose: async () => {
       await system.stop();
+      if (broker.url) await clearRetained(broker.url, Object.values(lockerIds));
       await scratch.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An external broker keeps retained messages forever: remove the ones this system left. */
+export async function clearRetained(url: string, lockerIds: string[]): Promise<void> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000 });
+  try {
+    for (const lockerId of lockerIds) {
+      for (const channel of RETAINED_CHANNELS) {
+        await client.publishAsync(topicFor(lockerId, channel), '', { retain: true, qos: 1 });
+      }
+    }
+  } finally {
+    await client.endAsync();
+  }
 }

@@ -45,6 +45,9 @@ export function createAuth(options: AuthOptions) {
       updateAge: 60 * 60 * 24,
     },
     advanced: {
+      // better-auth skips its Origin check when NODE_ENV=test; CSRF protection must never
+      // depend on an environment variable, so it is forced on.
+      disableOriginCheck: false,
       cookiePrefix: 'smartlocker',
       useSecureCookies: options.baseUrl.startsWith('https://'),
       database: { generateId: () => crypto.randomUUID() },

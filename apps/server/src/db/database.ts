@@ -30,6 +30,28 @@ export interface OpenDatabase {
 /** The same drizzle-kit migration files serve PGlite and PostgreSQL. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+/** Any constant: the key of the advisory lock every SmartLocker instance migrates under. */
+const MIGRATION_LOCK_KEY = 0x5_10c4e7;
+
+/**
+ * Several server instances may start together on one fresh database; the migrator itself does
+ * not serialise them (they would race on CREATE SCHEMA / CREATE TYPE), so they take turns under
+ * a session-level advisory lock, and the later ones find nothing left to apply.
+ */
+async function migrateOnce(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migrateNodePg(drizzleNodePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * Opens the database and brings its schema up to date with the runtime migrator (drizzle-kit's
  * own `migrate` cannot load PGlite extensions such as btree_gist).
@@ -41,7 +63,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     pool.on('error', () => {});
     const db = drizzleNodePg(pool, { schema }) as unknown as Database;
     try {
-      await migrateNodePg(drizzleNodePg(pool, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrateOnce(pool);
     } catch (error) {
       await pool.end();
       throw error;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseBackends } from '../../../../test-support/backends';
@@ -41,28 +41,33 @@ async function publicTables(db: Database): Promise<string[]> {
 }
 
 /**
- * One contender for a lock, in a process of its own (the lock is between processes): spins until
- * `startAt` so every contender tries at the same instant, holds what it got for `holdMs`, checks
- * the lock file still names it, and writes what happened to `out`.
+ * One contender for a lock, in a process of its own (the lock is between processes). It reports
+ * `ready` once loaded, then spins until the instant the parent gives so that every contender
+ * tries at once, holds what it got for `holdMs`, checks the lock file still names it, and
+ * answers with what happened.
  */
 const CONTENDER = `
-import { readFileSync, writeFileSync } from 'node:fs';
-const [moduleUrl, path, startAt, holdMs, out] = process.argv.slice(2);
+import { readFileSync } from 'node:fs';
+const [moduleUrl, path, holdMs] = process.argv.slice(2);
 const { acquireLock } = await import(moduleUrl);
-while (Date.now() < Number(startAt)) {}
-try {
-  const release = acquireLock(path);
-  const acquiredAt = Date.now();
-  setTimeout(() => {
-    let owner = '';
-    try { owner = readFileSync(path, 'utf8'); } catch {}
-    const releasedAt = Date.now();
-    release();
-    writeFileSync(out, JSON.stringify({ pid: process.pid, acquired: true, acquiredAt, releasedAt, owner }));
-  }, Number(holdMs));
-} catch (error) {
-  writeFileSync(out, JSON.stringify({ pid: process.pid, acquired: false, code: error.code ?? String(error) }));
-}
+const answer = (result) => process.send({ pid: process.pid, ...result }, () => process.disconnect());
+process.once('message', (startAt) => {
+  while (Date.now() < startAt) {}
+  try {
+    const release = acquireLock(path);
+    const acquiredAt = Date.now();
+    setTimeout(() => {
+      let owner = '';
+      try { owner = readFileSync(path, 'utf8'); } catch {}
+      const releasedAt = Date.now();
+      release();
+      answer({ acquired: true, acquiredAt, releasedAt, owner });
+    }, Number(holdMs));
+  } catch (error) {
+    answer({ acquired: false, code: error.code ?? String(error) });
+  }
+});
+process.send('ready');
 `;
 
 type ContenderResult =
@@ -70,19 +75,39 @@ type ContenderResult =
   | { pid: number; acquired: false; code: string };
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const LOCKFILE_MODULE = pathToFileURL(fileURLToPath(new URL('../../src/db/lockfile.ts', import.meta.url))).href;
+const LOCKFILE_MODULE = new URL('../../src/db/lockfile.ts', import.meta.url).href;
 
-async function contend(script: string, lockPath: string, startAt: number, holdMs: number, out: string) {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', script, LOCKFILE_MODULE, lockPath, String(startAt), String(holdMs), out],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+/** Starts `count` contenders, lets them all try at the same instant, and gathers their answers. */
+async function race(script: string, lockPath: string, count: number, holdMs: number): Promise<ContenderResult[]> {
+  const children = Array.from({ length: count }, () =>
+    spawn(process.execPath, ['--import', 'tsx', script, LOCKFILE_MODULE, lockPath, String(holdMs)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  const settle = <T>(child: (typeof children)[number], pick: (message: unknown) => T | undefined) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        const picked = pick(message);
+        if (picked === undefined) return;
+        child.off('message', onMessage);
+        resolve(picked);
+      };
+      child.on('message', onMessage);
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`contender ${child.pid} exited with ${code}`)));
+    });
+  try {
+    await Promise.all(children.map((child) => settle(child, (m) => (m === 'ready' ? true : undefined))));
+    const results = children.map((child) =>
+      settle(child, (m) => (typeof m === 'object' && m !== null ? (m as ContenderResult) : undefined)),
     );
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`contender exited with ${code}`))));
-  });
-  return JSON.parse(readFileSync(out, 'utf8')) as ContenderResult;
+    const startAt = Date.now() + 100;
+    for (const child of children) child.send(startAt);
+    return await Promise.all(results);
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+  }
 }
 
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
@@ -168,6 +193,35 @@ describe.each(databaseBackends())('database on $name', (backend) => {
   });
 });
 
+/** The driver's own message under drizzle's "Failed query" wrapper, with its SQLSTATE. */
+function rootCause(error: unknown): string {
+  let current = error as { message?: string; code?: string; cause?: unknown };
+  while (current.cause && typeof current.cause === 'object') current = current.cause as typeof current;
+  return `${current.code ?? '?'} ${current.message ?? String(current)}`;
+}
+
+/** PostgreSQL is shared by several server instances (ADR 0003), which may start at the same moment. */
+describe.each(databaseBackends().filter((b) => b.name === 'postgres'))('concurrent start on $name', (backend) => {
+  it('lets three servers open one fresh database at the same time', async () => {
+    const scratch = await scratchDatabase(backend);
+    try {
+      const results = await Promise.allSettled([1, 2, 3].map(() => openDatabase(scratch.target)));
+      const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      try {
+        const failures = results.flatMap((r) => (r.status === 'rejected' ? [rootCause(r.reason)] : []));
+        expect(failures).toEqual([]);
+        const [any] = opened;
+        if (!any) throw new Error('no open succeeded');
+        expect(await appliedMigrations(any.db)).toHaveLength(journal.entries.length);
+      } finally {
+        for (const db of opened) await db.close();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
+
 describe('PGlite data directory lock', () => {
   let tmp: string;
 
@@ -230,19 +284,13 @@ describe('PGlite data directory lock', () => {
     // single-process, two writers corrupt it. Several rounds, since a race shows only sometimes.
     const script = join(tmp, 'contender.mjs');
     writeFileSync(script, CONTENDER);
-    const contenders = 8;
     const violations: string[] = [];
     for (let round = 0; round < 3 && violations.length === 0; round++) {
       const roundDir = join(tmp, `race-${round}`);
       mkdirSync(roundDir, { recursive: true });
       const lockPath = join(roundDir, 'pglite.lock');
       writeFileSync(lockPath, '999999');
-      const startAt = Date.now() + 2_000;
-      const results = await Promise.all(
-        Array.from({ length: contenders }, (_, i) =>
-          contend(script, lockPath, startAt, 500, join(roundDir, `${i}.json`)),
-        ),
-      );
+      const results = await race(script, lockPath, 4, 300);
       const holders = results.filter((r) => r.acquired);
       expect(holders.length).toBeGreaterThanOrEqual(1);
       for (const holder of holders) {

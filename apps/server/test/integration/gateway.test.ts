@@ -70,7 +70,9 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
     const before = await mqttCount(channel, outcome);
     await device.publishAsync(topicFor(lockerId, channel), payload, { qos: 1, retain: false });
     await waitUntil(`${channel} counted as ${outcome}`, async () => (await mqttCount(channel, outcome)) > before);
-    expect(await mqttCount(channel, outcome)).toBe(before + 1);
+    // An external broker is shared with the other suites, whose lockers are unknown to this
+    // server: there, other messages may be counted as unknown_locker at the same moment.
+    if (!(broker.url && outcome === 'unknown_locker')) expect(await mqttCount(channel, outcome)).toBe(before + 1);
   }
 
   async function lockerRow(id: string) {
@@ -102,6 +104,15 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       type: 'school',
       pairingCode: `SL-FAKE-T${suffix}`,
     });
+    // Let the simulated agents settle (connected, status and state applied) so their own
+    // messages do not land in the middle of a test's counts.
+    for (const id of [system.lockerIds.school, system.lockerIds.sport]) {
+      await agentOf(id).waitUntilConnected();
+      await waitUntil(`${id} online with its state applied`, async () => {
+        const row = await lockerRow(id);
+        return row?.online && row.lastSeq > 0 && row.door !== 'unknown';
+      });
+    }
     device = await mqtt.connectAsync(system.brokerUrl, {
       clientId: `impersonator-${suffix}-${randomUUID().slice(0, 8)}`,
       clean: true,

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { topicFor } from '@smartlocker/protocol';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   brokerBackends,
@@ -47,7 +49,20 @@ describe.each(combos)('http on $db.name + $broker.name', ({ db, broker }) => {
     system = await startTestSystem(db, broker);
   });
   afterAll(async () => {
-    await system?.dispose();
+    if (!system) return;
+    await system.dispose();
+    if (!broker.url) return;
+    // The agents' status and state are retained on the shared external broker: clear them.
+    const client = await mqtt.connectAsync(broker.url, { clientId: `cleanup-${randomUUID()}`, reconnectPeriod: 0 });
+    try {
+      for (const id of [system.lockerIds.school, system.lockerIds.sport]) {
+        for (const channel of ['status', 'state'] as const) {
+          await client.publishAsync(topicFor(id, channel), '', { qos: 1, retain: true });
+        }
+      }
+    } finally {
+      await client.endAsync();
+    }
   });
 
   it('reports healthy once both simulated lockers are online', async () => {
