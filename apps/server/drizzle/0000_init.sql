@@ -29,6 +29,7 @@ CREATE TABLE "audit_events" (
 	"action" text NOT NULL,
 	"locker_id" text,
 	"subject_user_id" text,
+	"device_seq" bigint,
 	"data" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 --> statement-breakpoint
@@ -102,7 +103,8 @@ CREATE TABLE "lockers" (
 	"distance_cm" real,
 	"firmware" text,
 	"last_seen_at" timestamp with time zone,
-	"last_seq" bigint DEFAULT 0 NOT NULL,
+	"state_seq" bigint DEFAULT 0 NOT NULL,
+	"presence_seq" bigint DEFAULT 0 NOT NULL,
 	"device_secret_hash" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -179,6 +181,7 @@ ALTER TABLE "payments" ADD CONSTRAINT "payments_user_id_users_id_fk" FOREIGN KEY
 CREATE INDEX "alerts_locker_idx" ON "alerts" USING btree ("locker_id","created_at");--> statement-breakpoint
 CREATE INDEX "audit_events_locker_idx" ON "audit_events" USING btree ("locker_id","at");--> statement-breakpoint
 CREATE INDEX "audit_events_at_idx" ON "audit_events" USING btree ("at");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_events_device_message" ON "audit_events" USING btree ("locker_id","device_seq") WHERE "audit_events"."device_seq" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "auth_accounts_user_idx" ON "auth_accounts" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "auth_sessions_user_idx" ON "auth_sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "auth_verifications_identifier_idx" ON "auth_verifications" USING btree ("identifier");--> statement-breakpoint

@@ -207,7 +207,7 @@ export class LockerGateway {
         // A device that lost its storage counts from 1 again: a fresh (not retained) connect
         // announcement below the watermark moves the watermark back to where the device is.
         if (status.online && status.reason === 'connected' && !retained) {
-          await lockers.lowerSequenceTo(lockerId, status.seq);
+          await lockers.lowerSequencesTo(lockerId, status.seq);
         }
         const known = await lockers.setOnline(lockerId, status.online, at);
         if (!known) return 'unknown_locker';
@@ -231,7 +231,7 @@ export class LockerGateway {
       }
       case 'state': {
         const state = message as ChannelPayload['state'];
-        if (!(await lockers.claimSequence(lockerId, state.seq))) {
+        if (!(await lockers.claimSequence(lockerId, 'state', state.seq))) {
           return (await lockers.exists(lockerId)) ? 'duplicate' : 'unknown_locker';
         }
         const facts: LockerFactsUpdate = {
@@ -248,7 +248,7 @@ export class LockerGateway {
       }
       case 'presence': {
         const presence = message as ChannelPayload['presence'];
-        if (!(await lockers.claimSequence(lockerId, presence.seq))) {
+        if (!(await lockers.claimSequence(lockerId, 'presence', presence.seq))) {
           return (await lockers.exists(lockerId)) ? 'duplicate' : 'unknown_locker';
         }
         await lockers.applyFacts(
@@ -261,22 +261,27 @@ export class LockerGateway {
       }
       case 'ack': {
         const ack = message as ChannelPayload['ack'];
-        if (!(await lockers.claimSequence(lockerId, ack.seq))) {
-          return (await lockers.exists(lockerId)) ? 'duplicate' : 'unknown_locker';
-        }
+        if (!(await lockers.exists(lockerId))) return 'unknown_locker';
         const pending = this.#pending.get(ack.commandId);
-        this.#options.metrics.commandAcks.inc({
-          type: ack.commandType,
-          outcome: ack.outcome,
-          reason: ack.reason ?? '',
-        });
-        await audit.record({
+        const recorded = await audit.recordDeviceMessage({
           actorKind: 'device',
           actorId: lockerId,
           action: `command.${ack.outcome}`,
           lockerId,
+          deviceSeq: ack.seq,
           subjectUserId: pending?.userId ?? null,
-          data: { commandId: ack.commandId, type: ack.commandType, reason: ack.reason ?? null },
+          data: {
+            commandId: ack.commandId,
+            type: ack.commandType,
+            reason: ack.reason ?? null,
+            duplicate: ack.duplicate ?? false,
+          },
+        });
+        if (!recorded) return 'duplicate';
+        this.#options.metrics.commandAcks.inc({
+          type: ack.commandType,
+          outcome: ack.outcome,
+          reason: ack.reason ?? '',
         });
         bus.emit('command.acknowledged', {
           lockerId,
@@ -290,18 +295,17 @@ export class LockerGateway {
       }
       case 'event': {
         const event = message as ChannelPayload['event'];
-        if (!(await lockers.claimSequence(lockerId, event.seq))) {
-          return (await lockers.exists(lockerId)) ? 'duplicate' : 'unknown_locker';
-        }
+        if (!(await lockers.exists(lockerId))) return 'unknown_locker';
         const { v: _v, id, lockerId: _l, ts, seq, type, ...details } = event;
-        await audit.record({
+        const recorded = await audit.recordDeviceMessage({
           actorKind: 'device',
           actorId: lockerId,
           action: `device.${type}`,
           lockerId,
-          data: { messageId: id, deviceTs: ts, seq, ...details },
+          deviceSeq: seq,
+          data: { messageId: id, deviceTs: ts, ...details },
         });
-        return 'applied';
+        return recorded ? 'applied' : 'duplicate';
       }
     }
   }

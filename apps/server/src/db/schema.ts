@@ -77,8 +77,13 @@ export const lockers = pgTable(
     distanceCm: real('distance_cm'),
     firmware: text('firmware'),
     lastSeenAt: ts('last_seen_at'),
-    /** Highest device sequence number applied; events at or below it are duplicates. */
-    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /**
+     * Highest device `seq` applied per latest-wins channel (docs/protocol.md §6): an older
+     * `state` or `presence` replayed from a queue must not overwrite a newer one. Records
+     * (`event`, `ack`) are de-duplicated by `audit_events (locker_id, device_seq)` instead.
+     */
+    stateSeq: bigint('state_seq', { mode: 'number' }).notNull().default(0),
+    presenceSeq: bigint('presence_seq', { mode: 'number' }).notNull().default(0),
     /** Hash of the device's broker credential (provisioning). */
     deviceSecretHash: text('device_secret_hash'),
     createdAt: createdAt(),
@@ -277,7 +282,13 @@ export const auditEvents = pgTable(
     action: text('action').notNull(),
     lockerId: text('locker_id').references(() => lockers.id),
     subjectUserId: text('subject_user_id'),
+    /** The device's `seq` when the entry records a device message: each is recorded once. */
+    deviceSeq: bigint('device_seq', { mode: 'number' }),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('audit_events_locker_idx').on(t.lockerId, t.at), index('audit_events_at_idx').on(t.at)],
+  (t) => [
+    index('audit_events_locker_idx').on(t.lockerId, t.at),
+    index('audit_events_at_idx').on(t.at),
+    uniqueIndex('audit_events_device_message').on(t.lockerId, t.deviceSeq).where(sql`${t.deviceSeq} IS NOT NULL`),
+  ],
 );

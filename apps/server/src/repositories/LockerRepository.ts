@@ -1,8 +1,9 @@
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { lockers, sites } from '../db/schema';
 
 export type LockerRow = typeof lockers.$inferSelect;
+export type WatermarkChannel = 'state' | 'presence';
 export type LockerWithSite = { locker: LockerRow; site: { name: string; timeZone: string } };
 
 export interface LockerFactsUpdate {
@@ -50,24 +51,28 @@ export class LockerRepository {
   }
 
   /**
-   * Moves the locker's sequence watermark forward in one atomic statement. False means the
-   * message was already applied (a redelivery or an offline-queue replay) or the locker is unknown.
+   * Moves a latest-wins channel's watermark forward in one atomic statement. False means an
+   * equal or newer message of that channel was already applied (or the locker is unknown).
    */
-  async claimSequence(id: string, seq: number): Promise<boolean> {
+  async claimSequence(id: string, channel: WatermarkChannel, seq: number): Promise<boolean> {
+    const column = channel === 'state' ? lockers.stateSeq : lockers.presenceSeq;
     const rows = await this.db
       .update(lockers)
-      .set({ lastSeq: seq })
-      .where(and(eq(lockers.id, id), lt(lockers.lastSeq, seq)))
+      .set(channel === 'state' ? { stateSeq: seq } : { presenceSeq: seq })
+      .where(and(eq(lockers.id, id), lt(column, seq)))
       .returning({ id: lockers.id });
     return rows.length > 0;
   }
 
-  /** Moves the watermark back to `seq` if it is above (a device that starts counting anew). */
-  async lowerSequenceTo(id: string, seq: number): Promise<void> {
+  /** A device that starts counting anew (lost storage): watermarks above `seq` come down to it. */
+  async lowerSequencesTo(id: string, seq: number): Promise<void> {
     await this.db
       .update(lockers)
-      .set({ lastSeq: seq })
-      .where(and(eq(lockers.id, id), gt(lockers.lastSeq, seq)));
+      .set({
+        stateSeq: sql`least(${lockers.stateSeq}, ${seq})`,
+        presenceSeq: sql`least(${lockers.presenceSeq}, ${seq})`,
+      })
+      .where(eq(lockers.id, id));
   }
 
   async setOnline(id: string, online: boolean, at: Date): Promise<boolean> {

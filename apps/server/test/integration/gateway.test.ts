@@ -110,7 +110,7 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       await agentOf(id).waitUntilConnected();
       await waitUntil(`${id} online with its state applied`, async () => {
         const row = await lockerRow(id);
-        return row?.online && row.lastSeq > 0 && row.door !== 'unknown';
+        return row?.online && row.stateSeq > 0 && row.door !== 'unknown';
       });
     }
     device = await mqtt.connectAsync(system.brokerUrl, {
@@ -146,13 +146,13 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
     );
     // A valid state with a seq that is not a positive integer is a schema failure too.
     await deliver(fake, 'state', JSON.stringify({ ...stateMessage(fake, 1), seq: 0 }), 'invalid_message');
-    expect(await lockerRow(fake)).toMatchObject({ door: 'unknown', lastSeq: 0, online: false });
+    expect(await lockerRow(fake)).toMatchObject({ door: 'unknown', stateSeq: 0, online: false });
 
     // Still running: the broker connection is up and the next good message is applied.
     expect(system.gateway.connected).toBe(true);
     expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
     await deliver(fake, 'state', encodeMessage('state', stateMessage(fake, 1)), 'applied');
-    expect(await lockerRow(fake)).toMatchObject({ door: 'closed', lock: 'locked', distanceCm: 42, lastSeq: 1 });
+    expect(await lockerRow(fake)).toMatchObject({ door: 'closed', lock: 'locked', distanceCm: 42, stateSeq: 1 });
   });
 
   it('drops a message whose payload names another locker than its topic', async () => {
@@ -166,11 +166,11 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       encodeMessage('event', { ...envelope(system.lockerIds.school, 1_000_001), type: 'door_closed' }),
       'topic_mismatch',
     );
-    expect((await lockerRow(system.lockerIds.school))?.lastSeq).toBe(school?.lastSeq);
+    expect((await lockerRow(system.lockerIds.school))?.stateSeq).toBe(school?.stateSeq);
     expect(await lockerRow(fake)).toEqual(fakeBefore);
   });
 
-  it('counts an event at or below the last seq as a duplicate and does not audit it', async () => {
+  it('records each event once by its seq, and still records an older one that arrives late', async () => {
     const first = { ...envelope(fake, 10), type: 'door_closed' as const };
     await deliver(fake, 'event', encodeMessage('event', first), 'applied');
     const applied = await auditOf(fake);
@@ -181,17 +181,36 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       action: 'device.door_closed',
     });
 
-    const same = { ...envelope(fake, 10), type: 'door_closed' as const };
-    const lower = { ...envelope(fake, 5), type: 'door_opened' as const, legitimate: false };
-    await deliver(fake, 'event', encodeMessage('event', same), 'duplicate');
-    await deliver(fake, 'event', encodeMessage('event', lower), 'duplicate');
-    // The exact redelivery of the first event too.
+    // The exact redelivery, and another message claiming the same seq: both duplicates.
     await deliver(fake, 'event', encodeMessage('event', first), 'duplicate');
+    const same = { ...envelope(fake, 10), type: 'door_closed' as const };
+    await deliver(fake, 'event', encodeMessage('event', same), 'duplicate');
+    const afterDuplicates = await auditOf(fake);
+    expect(afterDuplicates).toHaveLength(applied.length);
+    expect(afterDuplicates.filter((r) => r.data.messageId === same.id)).toEqual([]);
 
-    const after = await auditOf(fake);
-    expect(after).toHaveLength(applied.length);
-    expect(after.filter((r) => r.data.messageId === same.id || r.data.messageId === lower.id)).toEqual([]);
-    expect((await lockerRow(fake))?.lastSeq).toBe(10);
+    // MQTT orders per topic only: an older event (from an offline queue) is a record of its own.
+    const older = { ...envelope(fake, 5), type: 'door_opened' as const, legitimate: false };
+    await deliver(fake, 'event', encodeMessage('event', older), 'applied');
+    expect((await auditOf(fake)).filter((r) => r.data.messageId === older.id)).toHaveLength(1);
+  });
+
+  it('applies a state only if it is newer than the last state, whatever the other channels said', async () => {
+    const before = await lockerRow(fake);
+    const base = before?.stateSeq ?? 0;
+    await deliver(
+      fake,
+      'state',
+      encodeMessage('state', { ...stateMessage(fake, base + 100), door: 'open' }),
+      'applied',
+    );
+    await deliver(
+      fake,
+      'state',
+      encodeMessage('state', { ...stateMessage(fake, base + 50), door: 'closed' }),
+      'duplicate',
+    );
+    expect(await lockerRow(fake)).toMatchObject({ door: 'open', stateSeq: base + 100 });
   });
 
   it('counts messages for an unknown locker and creates nothing', async () => {

@@ -139,35 +139,44 @@ describe.each(databaseBackends())('repositories on $name', (backend) => {
   });
 
   describe('LockerRepository', () => {
-    it('moves the sequence watermark only forward', async () => {
+    it('moves a channel watermark only forward', async () => {
       const id = await newLocker('SEQ');
-      expect(await lockerRepo.claimSequence(id, 5)).toBe(true);
-      expect(await lockerRepo.claimSequence(id, 5)).toBe(false);
-      expect(await lockerRepo.claimSequence(id, 3)).toBe(false);
-      expect((await lockerRow(id)).lastSeq).toBe(5);
-      expect(await lockerRepo.claimSequence(id, 6)).toBe(true);
-      expect(await lockerRepo.claimSequence(id, 1_000_000_000_000)).toBe(true);
-      expect((await lockerRow(id)).lastSeq).toBe(1_000_000_000_000);
-      expect(await lockerRepo.claimSequence('NO_SUCH_LOCKER', 1)).toBe(false);
+      expect(await lockerRepo.claimSequence(id, 'state', 5)).toBe(true);
+      expect(await lockerRepo.claimSequence(id, 'state', 5)).toBe(false);
+      expect(await lockerRepo.claimSequence(id, 'state', 3)).toBe(false);
+      expect((await lockerRow(id)).stateSeq).toBe(5);
+      expect(await lockerRepo.claimSequence(id, 'state', 6)).toBe(true);
+      expect(await lockerRepo.claimSequence(id, 'state', 1_000_000_000_000)).toBe(true);
+      expect((await lockerRow(id)).stateSeq).toBe(1_000_000_000_000);
+      expect(await lockerRepo.claimSequence('NO_SUCH_LOCKER', 'state', 1)).toBe(false);
+    });
+
+    it('keeps one watermark per channel: MQTT orders per topic, not across topics', async () => {
+      const id = await newLocker('CHAN');
+      expect(await lockerRepo.claimSequence(id, 'state', 100)).toBe(true);
+      expect(await lockerRepo.claimSequence(id, 'presence', 50)).toBe(true);
+      expect(await lockerRepo.claimSequence(id, 'presence', 49)).toBe(false);
+      expect(await lockerRow(id)).toMatchObject({ stateSeq: 100, presenceSeq: 50 });
     });
 
     it('lets exactly one of 20 concurrent claims of one seq win', async () => {
       const id = await newLocker('RACE');
-      await lockerRepo.claimSequence(id, 41);
-      const claims = await Promise.all(Array.from({ length: 20 }, () => lockerRepo.claimSequence(id, 42)));
+      await lockerRepo.claimSequence(id, 'state', 41);
+      const claims = await Promise.all(Array.from({ length: 20 }, () => lockerRepo.claimSequence(id, 'state', 42)));
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect((await lockerRow(id)).lastSeq).toBe(42);
+      expect((await lockerRow(id)).stateSeq).toBe(42);
     });
 
-    it('lowers the watermark only when it is above', async () => {
+    it('lowers the watermarks only where they are above', async () => {
       const id = await newLocker('LOWER');
-      await lockerRepo.claimSequence(id, 100);
-      await lockerRepo.lowerSequenceTo(id, 10);
-      expect((await lockerRow(id)).lastSeq).toBe(10);
-      await lockerRepo.lowerSequenceTo(id, 50);
-      expect((await lockerRow(id)).lastSeq).toBe(10);
-      // A device counting anew from 1: its next message (seq 11) is accepted again.
-      expect(await lockerRepo.claimSequence(id, 11)).toBe(true);
+      await lockerRepo.claimSequence(id, 'state', 100);
+      await lockerRepo.claimSequence(id, 'presence', 5);
+      await lockerRepo.lowerSequencesTo(id, 10);
+      expect(await lockerRow(id)).toMatchObject({ stateSeq: 10, presenceSeq: 5 });
+      await lockerRepo.lowerSequencesTo(id, 50);
+      expect((await lockerRow(id)).stateSeq).toBe(10);
+      // A device counting anew from 1: its next state (seq 11) is accepted again.
+      expect(await lockerRepo.claimSequence(id, 'state', 11)).toBe(true);
     });
 
     it('marks offline only the lockers that are online and silent since the cutoff', async () => {
@@ -302,6 +311,20 @@ describe.each(databaseBackends())('repositories on $name', (backend) => {
       expect(row).toMatchObject({ actorKind: 'system', actorId: null, lockerId: null, subjectUserId: null, data: {} });
       // Database clock vs test clock: allow a little skew.
       expect(Math.abs((row?.at.getTime() ?? 0) - before)).toBeLessThan(60_000);
+    });
+
+    it('records a device message once, even when 20 deliveries race, whatever its order', async () => {
+      const action = `device.test.${randomUUID()}`;
+      const entry = { actorKind: 'device' as const, actorId: school, action, lockerId: school };
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => auditRepo.recordDeviceMessage({ ...entry, deviceSeq: 7 })),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      // An older message arriving late is still a record of its own, and so is the same seq on another locker.
+      expect(await auditRepo.recordDeviceMessage({ ...entry, deviceSeq: 3 })).toBe(true);
+      expect(await auditRepo.recordDeviceMessage({ ...entry, lockerId: sport, deviceSeq: 7 })).toBe(true);
+      const rows = await opened.db.select().from(auditEvents).where(eq(auditEvents.action, action));
+      expect(rows.map((r) => r.deviceSeq).sort()).toEqual([3, 7, 7]);
     });
   });
 });
