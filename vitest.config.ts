@@ -13,12 +13,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['apps/*/test/integration/**/*.test.ts'],
+          // Groups run one after the other: unit first, the browser last.
+          sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Each file gets its own databases and brokers on ephemeral ports; keep the 2 cores calm.
@@ -29,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
           globalSetup: ['e2e/buildWeb.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
