@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { sql } from 'drizzle-orm';
@@ -9,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { acquireLock } from './lockfile';
+import { MIGRATIONS_FOLDER } from './migrations';
 import { isEmptyDataDir, loadPgliteTemplate } from './pgliteTemplate';
 import * as schema from './schema';
 
@@ -27,8 +27,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-/** The same drizzle-kit migration files serve PGlite and PostgreSQL. */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export { MIGRATIONS_FOLDER };
 
 /** Any constant: the key of the advisory lock every SmartLocker instance migrates under. */
 const MIGRATION_LOCK_KEY = 0x5_10c4e7;

@@ -1,19 +1,32 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { MIGRATIONS_FOLDER } from './migrations';
 
 /**
  * Creating a PGlite cluster runs initdb in WASM: 3–6 s on a small machine, most of a first
- * `npm start`. `npm ci` (postinstall) makes one empty cluster and keeps it as a tarball; a new
- * database is then unpacked from it in about a second. The template holds only initdb's output
- * and btree_gist, never our schema: migrations still run on every database, so the template
- * cannot go stale when migrations change; it is tied to the PGlite version alone.
+ * `npm start`. `npm ci` (postinstall) makes one cluster with the migrations applied and keeps it
+ * as a tarball; a new database is then unpacked from it in under a second. The template is keyed
+ * by the PGlite version and a hash of the migration files: when either changes it is ignored
+ * (the database is then created the slow way) until `npm ci` or `npm run db:generate` remakes it.
  */
 const CACHE_DIR = fileURLToPath(new URL('../../../../node_modules/.cache/smartlocker', import.meta.url));
 const TEMPLATE_FILE = join(CACHE_DIR, 'pglite-template.tar.gz');
 const VERSION_FILE = join(CACHE_DIR, 'pglite-template.version');
+
+/** What the template must match: this PGlite, these migrations. */
+function templateKey(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(MIGRATIONS_FOLDER).sort()) {
+    if (file.endsWith('.sql')) hash.update(file).update(readFileSync(join(MIGRATIONS_FOLDER, file)));
+  }
+  return `${pgliteVersion()} ${hash.digest('hex').slice(0, 16)}`;
+}
 
 function pgliteVersion(): string {
   const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
@@ -32,7 +45,7 @@ function pgliteVersion(): string {
 /** The template as a Blob for `PGlite.create({ loadDataDir })`, or null when none matches this PGlite. */
 export function loadPgliteTemplate(): Blob | null {
   try {
-    if (!existsSync(TEMPLATE_FILE) || readFileSync(VERSION_FILE, 'utf8').trim() !== pgliteVersion()) return null;
+    if (!existsSync(TEMPLATE_FILE) || readFileSync(VERSION_FILE, 'utf8').trim() !== templateKey()) return null;
     return new Blob([new Uint8Array(readFileSync(TEMPLATE_FILE))]);
   } catch {
     return null;
@@ -47,12 +60,13 @@ export function isEmptyDataDir(dir: string): boolean {
 export async function writePgliteTemplate(): Promise<string> {
   const client = await PGlite.create({ extensions: { btree_gist } });
   try {
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     const dump = await client.dumpDataDir('gzip');
     mkdirSync(CACHE_DIR, { recursive: true });
     const temporary = `${TEMPLATE_FILE}.tmp`;
     writeFileSync(temporary, new Uint8Array(await dump.arrayBuffer()));
     renameSync(temporary, TEMPLATE_FILE);
-    writeFileSync(VERSION_FILE, pgliteVersion());
+    writeFileSync(VERSION_FILE, templateKey());
     return TEMPLATE_FILE;
   } finally {
     await client.close();
