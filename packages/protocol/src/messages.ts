@@ -83,6 +83,22 @@ export const REFUSAL_REASONS = [
 export const RefusalReason = z.enum(REFUSAL_REASONS);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
+/**
+ * The locker's settings pushed by the server, retained on the broker so a locker receives the
+ * latest on every connect, and kept on the device's disk so they hold with no network (SPEC §2:
+ * an administrator badge opens the locker without any network). Signed like a command, but
+ * with no expiry: a locker applies a config only if its `issuedAt` is newer than the one it has.
+ */
+export const DeviceConfig = z.object({
+  ...envelope,
+  issuedAt: epochMs,
+  /** `hashBadge(lockerId, uid)` of each administrator badge: the device never stores a raw UID. */
+  adminBadges: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'badge hash: 64 lower-case hex digits')).max(500),
+  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'sig: 64-byte Ed25519 signature in base64url'),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfig>;
+export type UnsignedDeviceConfig = Omit<DeviceConfig, 'sig'>;
+
 export const CommandAck = z.object({
   ...deviceEnvelope,
   commandId: messageId,
@@ -175,6 +191,7 @@ export type Status = z.infer<typeof Status>;
 /** The payload schema of each channel. */
 export const CHANNEL_SCHEMAS = {
   cmd: Command,
+  config: DeviceConfig,
   ack: CommandAck,
   state: LockerStateMessage,
   event: DeviceEvent,

@@ -1,5 +1,20 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { type Command, MAX_COMMAND_TTL_MS, type RefusalReason, type UnsignedCommand } from './messages';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import {
+  type Command,
+  type DeviceConfig,
+  MAX_COMMAND_TTL_MS,
+  type RefusalReason,
+  type UnsignedCommand,
+  type UnsignedDeviceConfig,
+} from './messages';
 
 /**
  * Commands are signed by the server with Ed25519 (RFC 8032) over a canonical JSON form:
@@ -15,8 +30,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-function signedBytes(command: UnsignedCommand | Command): Buffer {
-  const { sig: _sig, ...rest } = command as Command;
+function signedBytes(message: object): Buffer {
+  const { sig: _sig, ...rest } = message as { sig?: string };
   return Buffer.from(canonicalJson(rest), 'utf8');
 }
 
@@ -48,6 +63,37 @@ export function loadPublicKey(pem: string): KeyObject {
 export function signCommand(command: UnsignedCommand, privateKey: KeyObject): Command {
   const sig = sign(null, signedBytes(command), privateKey).toString('base64url');
   return { ...command, sig };
+}
+
+export function signDeviceConfig(config: UnsignedDeviceConfig, privateKey: KeyObject): DeviceConfig {
+  const sig = sign(null, signedBytes(config), privateKey).toString('base64url');
+  return { ...config, sig };
+}
+
+/** A config is trusted only with a valid server signature and addressed to this locker. */
+export function verifyDeviceConfig(
+  config: DeviceConfig,
+  options: { publicKey: KeyObject; lockerId: string },
+): { ok: true } | { ok: false; reason: 'bad_signature' | 'wrong_locker' } {
+  let signatureOk = false;
+  try {
+    signatureOk = verify(null, signedBytes(config), options.publicKey, Buffer.from(config.sig, 'base64url'));
+  } catch {
+    signatureOk = false;
+  }
+  if (!signatureOk) return { ok: false, reason: 'bad_signature' };
+  if (config.lockerId !== options.lockerId) return { ok: false, reason: 'wrong_locker' };
+  return { ok: true };
+}
+
+/**
+ * The form in which a badge UID travels and is stored: SHA-256 over a versioned, per-locker
+ * string, so a copied device file reveals no UID and a hash is worthless on another locker.
+ * `uid` is the card's UID in hex, any case, separators ignored.
+ */
+export function hashBadge(lockerId: string, uid: string): string {
+  const normalized = uid.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return createHash('sha256').update(`smartlocker-badge:v1:${lockerId}:${normalized}`).digest('hex');
 }
 
 /**

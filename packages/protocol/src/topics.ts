@@ -9,11 +9,12 @@
 export const PROTOCOL_VERSION = 1 as const;
 export const TOPIC_ROOT = `smartlocker/v${PROTOCOL_VERSION}/lockers`;
 
-export const CHANNELS = ['cmd', 'ack', 'state', 'event', 'heartbeat', 'presence', 'status'] as const;
+export const CHANNELS = ['cmd', 'config', 'ack', 'state', 'event', 'heartbeat', 'presence', 'status'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const CHANNEL_DIRECTION: Record<Channel, 'server→device' | 'device→server'> = {
   cmd: 'server→device',
+  config: 'server→device',
   ack: 'device→server',
   state: 'device→server',
   event: 'device→server',
@@ -23,7 +24,7 @@ export const CHANNEL_DIRECTION: Record<Channel, 'server→device' | 'device→se
 };
 
 /** Channels whose last message the broker keeps for late subscribers. */
-export const RETAINED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['state', 'status']);
+export const RETAINED_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['config', 'state', 'status']);
 
 /** Letters, digits, `_` and `-`: never an MQTT wildcard (`+`, `#`) or a level separator (`/`). */
 export const LOCKER_ID_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;

@@ -20,6 +20,7 @@ import {
   TOPIC_ROOT,
   topicFor,
   verifyCommand,
+  verifyDeviceConfig,
 } from '../src/index';
 import { dereference, isObject, normalizeSchema, schemaDrift, zodInputSchema } from './support/jsonSchemaDrift';
 import { parseYamlSubset, type YamlValue } from './support/yamlSubset';
@@ -220,6 +221,15 @@ describe('docs/asyncapi.yaml', () => {
         replayCache: new ReplayCache(),
       });
       expect(verified).toEqual({ ok: true });
+    });
+
+    it('the config example carries a signature that verifies with the RFC 8032 TEST 1 public key', () => {
+      const [, , payload] = examples.find(([, channel]) => channel === 'config') ?? [];
+      const decoded = decodeMessage('config', JSON.stringify(payload));
+      if (!decoded.ok) throw new Error(decoded.detail);
+      expect(verifyDeviceConfig(decoded.message, { publicKey: rfc8032PublicKey(), lockerId: 'ECOLE_01' })).toEqual({
+        ok: true,
+      });
     });
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  CHANNEL_DIRECTION,
   CHANNELS,
   type Channel,
   type ChannelPayload,
@@ -8,13 +9,18 @@ import {
   encodeMessage,
   MAX_PAYLOAD_BYTES,
   signCommand,
+  signDeviceConfig,
 } from '../src/index';
-import { deviceMessages, everyEvent, LOCKER, NOW, unsignedCommand } from './validMessages';
+import { deviceMessages, everyEvent, LOCKER, NOW, unsignedCommand, unsignedDeviceConfig } from './validMessages';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 
 function validMessages(): ChannelPayload {
-  return { cmd: signCommand(unsignedCommand(), privateKey), ...deviceMessages() };
+  return {
+    cmd: signCommand(unsignedCommand(), privateKey),
+    config: signDeviceConfig(unsignedDeviceConfig(), privateKey),
+    ...deviceMessages(),
+  };
 }
 
 function expectRejected(channel: Channel, payload: string | Uint8Array, code: string): string {
@@ -118,7 +124,8 @@ describe('decodeMessage rejects bad input with a code and never throws', () => {
   );
 
   it.each([-1, 0, 1.5])('seq %d → invalid_message (seq starts at 1 and is an integer)', (seq) => {
-    for (const channel of CHANNELS.filter((c) => c !== 'cmd')) {
+    // Only device→server messages carry a seq; the server's own (cmd, config) have none to check.
+    for (const channel of CHANNELS.filter((c) => CHANNEL_DIRECTION[c] === 'device→server')) {
       const detail = expectRejected(channel, JSON.stringify({ ...validMessages()[channel], seq }), 'invalid_message');
       expect(detail).toContain('seq');
     }

@@ -7,8 +7,10 @@ import {
   COMMAND_TYPES,
   type Command,
   canonicalJson,
+  type DeviceConfig,
   DeviceEvent,
   decodeMessage,
+  hashBadge,
   LOCKER_ID_PATTERN,
   loadPublicKey,
   MAX_PAYLOAD_BYTES,
@@ -16,6 +18,7 @@ import {
   RETAINED_CHANNELS,
   ReplayCache,
   verifyCommand,
+  verifyDeviceConfig,
 } from '../src/index';
 import { isObject } from './support/jsonSchemaDrift';
 import { parseYamlSubset } from './support/yamlSubset';
@@ -74,6 +77,43 @@ describe('docs/protocol.md', () => {
       verifyCommand(c, { publicKey, lockerId: 'ECOLE_01', now: 1736935201000, replayCache: new ReplayCache() });
     expect(verify(command)).toEqual({ ok: true });
     expect(verify({ ...command, type: 'reset_lockdown' })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('gives a config example signed with the RFC 8032 TEST 1 key, whose badges are the UIDs it names', () => {
+    const block = examples.find((b) => b.name === 'config');
+    if (!block) throw new Error('docs/protocol.md has no config example');
+    const config = JSON.parse(block.body) as DeviceConfig;
+    const publicKey = loadPublicKey(testVector('public-key'));
+    expect(verifyDeviceConfig(config, { publicKey, lockerId: 'ECOLE_01' })).toEqual({ ok: true });
+    expect(config.adminBadges).toEqual([hashBadge('ECOLE_01', '04A1B2C3D4'), hashBadge('ECOLE_01', '04:5E:6F:70')]);
+    expect(protocolMd).toContain('`04A1B2C3D4`');
+    expect(protocolMd).toContain('`04:5E:6F:70`');
+    const badgeEvent = examples
+      .filter((b) => b.name === 'event')
+      .map((b) => JSON.parse(b.body) as { type: string; badgeHash?: string })
+      .find((e) => e.type === 'badge');
+    expect(config.adminBadges).toContain(badgeEvent?.badgeHash);
+  });
+
+  it('states the device rules with the numbers of SPEC §2 (§11)', () => {
+    for (const rule of [
+      '**4 s**',
+      '**500 ms**',
+      '**15 s**',
+      '**3rd**',
+      '**5 min**',
+      '**60 s**',
+      '**30 s**',
+      '**3** reminders',
+      '**1–200 cm**',
+      '**30 cm**',
+      '**10 s**',
+      '**10 000**',
+      '**1 s** doubling to **60 s**, ± **20 %**',
+      'duplicate: true',
+    ]) {
+      expect(protocolMd).toContain(rule);
+    }
   });
 
   it('names every channel, command type, refusal code and event type', () => {

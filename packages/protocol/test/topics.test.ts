@@ -67,12 +67,13 @@ describe('topic tree', () => {
     }
   });
 
-  it('only commands flow server→device', () => {
-    expect(CHANNELS.filter((c) => CHANNEL_DIRECTION[c] === 'server→device')).toEqual(['cmd']);
+  it('only commands and the device config flow server→device', () => {
+    expect(CHANNELS.filter((c) => CHANNEL_DIRECTION[c] === 'server→device')).toEqual(['cmd', 'config']);
   });
 
-  it('retains the latest state and status, and never a command', () => {
-    expect([...RETAINED_CHANNELS].sort()).toEqual(['state', 'status']);
+  it('retains the latest config, state and status, and never a command', () => {
+    // A locker that connects gets its admin badges at once; a server that subscribes, every state.
+    expect([...RETAINED_CHANNELS].sort()).toEqual(['config', 'state', 'status']);
     // A retained command would be delivered again to every locker that (re)subscribes.
     expect(RETAINED_CHANNELS.has('cmd')).toBe(false);
   });

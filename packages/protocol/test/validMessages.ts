@@ -1,5 +1,12 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { ChannelPayload, DeviceEvent, DeviceEventType, UnsignedCommand } from '../src/index';
+import {
+  type ChannelPayload,
+  type DeviceEvent,
+  type DeviceEventType,
+  hashBadge,
+  type UnsignedCommand,
+  type UnsignedDeviceConfig,
+} from '../src/index';
 
 /** A fixed instant (2025-01-15T10:00:00Z) so that every fixture is reproducible. */
 export const NOW = Date.UTC(2025, 0, 15, 10, 0, 0);
@@ -26,10 +33,25 @@ export function unsignedCommand(overrides: Partial<UnsignedCommand> = {}): Unsig
   };
 }
 
+/** Two administrator badges of ECOLE_01, as the server sends them: hashed, never raw UIDs. */
+export const ADMIN_BADGE_UIDS = ['04A1B2C3D4', '04:5E:6F:70'] as const;
+
+export function unsignedDeviceConfig(overrides: Partial<UnsignedDeviceConfig> = {}): UnsignedDeviceConfig {
+  return {
+    v: 1,
+    id: nextId('cfg'),
+    lockerId: LOCKER,
+    ts: NOW,
+    issuedAt: NOW,
+    adminBadges: ADMIN_BADGE_UIDS.map((uid) => hashBadge(LOCKER, uid)),
+    ...overrides,
+  };
+}
+
 const deviceEnvelope = (seq: number) => ({ v: 1 as const, id: nextId('dev'), lockerId: LOCKER, ts: NOW, seq });
 
 /** One valid message of every device→server channel. */
-export function deviceMessages(): Omit<ChannelPayload, 'cmd'> {
+export function deviceMessages(): Omit<ChannelPayload, 'cmd' | 'config'> {
   return {
     ack: {
       ...deviceEnvelope(1),

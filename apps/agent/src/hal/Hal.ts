@@ -3,9 +3,10 @@ import type { DoorState } from '@smartlocker/protocol';
 export type HalDriver = 'simulator' | 'gpio';
 
 /**
- * The locker's hardware as the controller sees it: one relay driving the electric strike, one
- * door sensor, one clock. Drivers report facts; the controller derives the locker state from them
- * (SPEC §2). Later issues add the ultrasonic sensor and the badge reader here.
+ * The locker's hardware as the controller sees it (SPEC §2): the relay driving the electric
+ * strike, the reed door sensor, the HC-SR04 distance sensor, the RC522 badge reader and a clock.
+ * Drivers report raw facts; every rule (filtering, debouncing, alerts) lives in the controller,
+ * so the simulator and the GPIO drivers behave identically from its point of view.
  */
 export interface Hal {
   readonly driver: HalDriver;
@@ -13,6 +14,11 @@ export interface Hal {
   setRelay(energised: boolean): void;
   /** The door sensor right now; 'unknown' when the sensor cannot tell (SPEC §2: unknown is a real state). */
   readDoor(): DoorState;
+  /**
+   * One raw distance reading in centimetres, or null when no echo came back in time. Outliers
+   * (relay interference, seed bug 3) are returned as measured: the controller drops them.
+   */
+  readDistanceCm(): Promise<number | null>;
   /** Milliseconds since the epoch, UTC. */
   now(): number;
   /**
@@ -20,6 +26,8 @@ export interface Hal {
    * every `doorSampleMs` anyway (SPEC §2: "sampled every 500 ms or on edge"). Returns an unsubscribe.
    */
   onDoorChange?(listener: (door: DoorState) => void): () => void;
+  /** Badges presented to the reader, as the card UID in upper-case hex. Returns an unsubscribe. */
+  onBadge(listener: (uid: string) => void): () => void;
   /** Releases the relay and frees the driver's resources. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import {
+  CHANNEL_DIRECTION,
   type Channel,
   type ChannelPayload,
   type CommandOrigin,
@@ -156,7 +157,8 @@ export class LockerGateway {
 
   #enqueue(topic: string, payload: Buffer, packet: IPublishPacket): void {
     const parsed = parseTopic(topic);
-    if (!parsed || parsed.channel === 'cmd') return;
+    // Our own publications (commands, configs) come back only if subscribed; never apply them.
+    if (!parsed || CHANNEL_DIRECTION[parsed.channel] === 'server→device') return;
     const previous = this.#chains.get(parsed.lockerId) ?? Promise.resolve();
     const next = previous
       .then(() => this.#handle(parsed.lockerId, parsed.channel, payload, packet.retain))
@@ -178,7 +180,7 @@ export class LockerGateway {
       logger.warn({ lockerId, channel, code: decoded.code, detail: decoded.detail }, 'rejected device message');
       return;
     }
-    const message = decoded.message as ChannelPayload[Exclude<Channel, 'cmd'>];
+    const message = decoded.message as ChannelPayload[Channel];
     if (message.lockerId !== lockerId) {
       metrics.mqttMessages.inc({ channel, outcome: 'topic_mismatch' });
       logger.warn({ lockerId, channel, claimed: message.lockerId }, 'message locker id differs from its topic');
@@ -200,6 +202,7 @@ export class LockerGateway {
     const { lockers, audit, bus } = this.#options;
     switch (channel) {
       case 'cmd':
+      case 'config':
         return 'applied';
       case 'status': {
         const status = message as ChannelPayload['status'];
