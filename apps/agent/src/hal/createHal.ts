@@ -1,10 +1,22 @@
-import { AgentError } from '../AgentError';
 import type { HalConfig } from '../config';
+import { isRaspberryPi, readBoardModel } from './gpio/detectRaspberryPi';
+import { GpioHal, type GpioHalDependencies } from './gpio/GpioHal';
 import type { Hal } from './Hal';
 import { SimulatedHal } from './SimulatedHal';
 
-/** Picks the driver named by the configuration (STYLE: hardware behind an interface and a factory). */
-export function createHal(config: HalConfig): Hal {
+export interface CreateHalOptions {
+  /** What the GPIO driver runs on; the real tools and SPI when absent. */
+  gpio?: GpioHalDependencies;
+  /** The board model, for `auto`; by default read from /proc/device-tree/model. */
+  readBoardModel?: () => string | null;
+}
+
+/**
+ * Picks the driver named by the configuration (STYLE example 3: hardware behind an interface and a
+ * factory). `auto` takes the GPIO driver on a Raspberry Pi and the simulator anywhere else, so one
+ * configuration runs on the locker and on a laptop.
+ */
+export function createHal(config: HalConfig, options: CreateHalOptions = {}): Hal {
   switch (config.driver) {
     case 'simulator':
       return new SimulatedHal({
@@ -14,10 +26,10 @@ export function createHal(config: HalConfig): Hal {
           : false,
       });
     case 'gpio':
-      throw new AgentError(
-        'hal_driver_not_built',
-        `the GPIO driver (relay on BCM ${config.relayPin}, door sensor on BCM ${config.doorPin}) is not built yet; ` +
-          'set hal.driver to "simulator" until it ships',
-      );
+      return new GpioHal(config, options.gpio);
+    case 'auto':
+      return isRaspberryPi((options.readBoardModel ?? readBoardModel)())
+        ? new GpioHal(config, options.gpio)
+        : new SimulatedHal();
   }
 }
