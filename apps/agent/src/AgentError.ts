@@ -9,7 +9,10 @@ export const AGENT_ERROR_CODES = [
   'seq_state_corrupt',
   'seq_state_unwritable',
   'replay_state_unwritable',
+  'device_state_unwritable',
+  'offline_queue_unwritable',
   'hal_driver_not_built',
+  'hal_driver_unavailable',
   'relay_release_failed',
   'not_connected',
 ] as const;

@@ -1,73 +1,161 @@
-import type { Command, DeviceEvent, DoorState, LockState, RefusalReason } from '@smartlocker/protocol';
+import {
+  type Command,
+  type DeviceEvent,
+  type DoorState,
+  hashBadge,
+  type LockState,
+  type RefusalReason,
+} from '@smartlocker/protocol';
 import type { Logger } from 'pino';
+import type { AdminBadges } from './AdminBadges';
 import { AgentError } from './AgentError';
+import type { CommandResult } from './CommandLedger';
+import type { AgentRules, AgentTimings } from './config';
+import { type DeviceCounters, PersistentCounters } from './DeviceCounters';
 import type { DeviceEnvelope, DeviceEnvelopeFactory, OutboundMessage } from './DeviceEnvelope';
 import type { Hal } from './hal/Hal';
+import { DoorLeftOpenWatch } from './rules/DoorLeftOpenWatch';
+import { LockdownGuard } from './rules/LockdownGuard';
+import { OpenRateLimiter } from './rules/OpenRateLimiter';
+import { DoorMonitor } from './sensors/DoorMonitor';
+import { PresenceMonitor } from './sensors/PresenceMonitor';
 
-export interface ControllerTimings {
-  relayPulseMs: number;
-  doorSampleMs: number;
-  openConfirmWindowMs: number;
-}
-
-export interface DeviceCounters {
-  opens: number;
-  relayCycles: number;
-  alerts: number;
-}
+export type ControllerTimings = AgentTimings;
+export type ControllerRules = AgentRules;
 
 export interface ControllerOptions {
   hal: Hal;
+  lockerId: string;
   envelopes: DeviceEnvelopeFactory;
   timings: ControllerTimings;
+  rules: ControllerRules;
   /** Hands a message to the transport; the controller knows nothing of MQTT. */
   publish: (outbound: OutboundMessage) => void;
   logger: Logger;
+  /** Where counters and lockdown survive a restart; null keeps them in memory (tests). */
+  stateDir: string | null;
+  /** The administrator badges in force; null when the locker knows none. */
+  badges: AdminBadges | null;
+}
+
+/** What the controller knows right now, for the heartbeat, the workbench and tests. */
+export interface ControllerSnapshot {
+  door: DoorState;
+  lock: LockState;
+  lockdown: { active: boolean; until: number | null };
+  /** Intrusion alerts counted towards the next lockdown. */
+  intrusions: number;
+  objectPresent: boolean | null;
+  distanceCm: number | null;
+  pulseInProgress: boolean;
+  counters: DeviceCounters;
 }
 
 /** An event without its envelope; distributive so each event type keeps its own fields. */
 type EventBody = DeviceEvent extends infer E ? (E extends DeviceEvent ? Omit<E, keyof DeviceEnvelope> : never) : never;
 
-interface Pulse {
-  abort: AbortController;
-  done: Promise<void>;
+interface OpenRequest {
+  /** The command that asked, or null for an administrator badge. */
+  commandId: string | null;
+  /** Badge opens are legitimate by definition: they bypass lockdown and anti-spam (SPEC §2). */
+  viaBadge: boolean;
 }
 
+/** How long to wait before trying again to release a relay whose driver refused to. */
+const RELEASE_RETRY_MS = 250;
+
 /**
- * The locker's own rules (SPEC §2), applied to commands that the caller has already verified.
- * Facts come from the HAL; the state published is derived from them, and published only when
- * it changes or when asked, never once per sample (SPEC §11.4: no alert storm).
+ * The locker's own rules (SPEC §2), which hold with or without a network: opening (lockdown,
+ * anti-spam, one pulse at a time, always released), door confirmation, intrusion and lockdown,
+ * door left open, presence and admin badges. Facts come from the HAL; the state published is
+ * derived from them and published when it changes or when asked, never once per sample
+ * (SPEC §11.4). Commands reach it already verified (CommandProcessor).
  */
 export class Controller {
   readonly #hal: Hal;
+  readonly #lockerId: string;
   readonly #envelopes: DeviceEnvelopeFactory;
   readonly #timings: ControllerTimings;
   readonly #publish: (outbound: OutboundMessage) => void;
   readonly #logger: Logger;
-  readonly #counters: DeviceCounters = { opens: 0, relayCycles: 0, alerts: 0 };
-  /** Opens waiting for the door sensor to confirm them, by command id. */
-  readonly #pendingConfirmations = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #badges: AdminBadges | null;
+  readonly #counters: PersistentCounters;
+  readonly #lockdown: LockdownGuard;
+  readonly #rateLimiter: OpenRateLimiter;
+  readonly #doorLeftOpen: DoorLeftOpenWatch;
+  readonly #door: DoorMonitor;
+  readonly #presence: PresenceMonitor;
+  /** Opens waiting for the door sensor to confirm them. */
+  readonly #pendingConfirmations = new Map<
+    number,
+    { commandId: string | null; timer: ReturnType<typeof setTimeout> }
+  >();
+  #confirmationIds = 0;
   #running = false;
-  #door: DoorState = 'unknown';
   #lastKnownDoor: 'open' | 'closed' | null = null;
-  #doorReadFailing = false;
-  #relayEnergised = false;
-  #pulse: Pulse | null = null;
-  #sampleTimer: ReturnType<typeof setInterval> | null = null;
-  #stopDoorEdges: (() => void) | null = null;
+  /** Unknown until the first release succeeds, so assumed energised (fail-secure reporting). */
+  #relayEnergised = true;
+  #releaseRetry: ReturnType<typeof setTimeout> | null = null;
+  #pulseTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastLegitimateOpenAt: number | null = null;
+  #presenceTimer: ReturnType<typeof setInterval> | null = null;
+  #stopBadges: (() => void) | null = null;
 
   constructor(options: ControllerOptions) {
     this.#hal = options.hal;
+    this.#lockerId = options.lockerId;
     this.#envelopes = options.envelopes;
     this.#timings = options.timings;
     this.#publish = options.publish;
     this.#logger = options.logger;
-    // Fail-secure (SPEC §2: the relay is initially off), whatever state a previous run left it in.
+    this.#badges = options.badges;
+    const { timings, rules, stateDir, logger } = options;
+    const now = () => this.#hal.now();
+    this.#counters = stateDir ? PersistentCounters.open(stateDir, logger) : PersistentCounters.inMemory();
+    const lockdownOptions = {
+      threshold: rules.lockdownAfterIntrusions,
+      durationMs: timings.lockdownMs,
+      now,
+      onExpired: () => this.#lockdownEnded('timer'),
+    };
+    this.#lockdown = stateDir
+      ? LockdownGuard.open(stateDir, { ...lockdownOptions, logger })
+      : LockdownGuard.inMemory(lockdownOptions);
+    this.#rateLimiter = new OpenRateLimiter(rules.antiSpamMaxOpens, timings.antiSpamWindowMs);
+    this.#doorLeftOpen = new DoorLeftOpenWatch({
+      firstMs: timings.doorLeftOpenFirstMs,
+      everyMs: timings.doorLeftOpenEveryMs,
+      maxReminders: rules.doorLeftOpenMaxReminders,
+      now,
+      onAlert: (alert) => {
+        this.#counters.increment('alerts');
+        this.#emitEvent({ type: 'door_left_open', ...alert });
+      },
+    });
+    this.#door = new DoorMonitor({
+      hal: this.#hal,
+      sampleMs: timings.doorSampleMs,
+      debounceMs: timings.doorDebounceMs,
+      logger,
+      onChange: (door) => this.#onDoorChange(door),
+    });
+    this.#presence = new PresenceMonitor({
+      hal: this.#hal,
+      rules,
+      timings,
+      logger,
+      onReading: (_reading, changed) => {
+        if (!changed) return;
+        this.publishState();
+        this.#publishPresence();
+      },
+    });
+    // Fail-secure (SPEC §2: the relay is initially off), whatever a previous run, or a crash, left it in.
     this.#releaseRelay();
   }
 
   get door(): DoorState {
-    return this.#door;
+    return this.#door.door;
   }
 
   get lock(): LockState {
@@ -75,164 +163,264 @@ export class Controller {
   }
 
   get pulseInProgress(): boolean {
-    return this.#pulse !== null;
+    return this.#pulseTimer !== null;
   }
 
-  get counters(): Readonly<DeviceCounters> {
-    return { ...this.#counters };
+  get counters(): DeviceCounters {
+    return this.#counters.values;
+  }
+
+  snapshot(): ControllerSnapshot {
+    const presence = this.#presence.latest;
+    return {
+      door: this.door,
+      lock: this.lock,
+      lockdown: { active: this.#lockdown.active, until: this.#lockdown.until },
+      intrusions: this.#lockdown.intrusions,
+      objectPresent: presence.objectPresent,
+      distanceCm: presence.distanceCm,
+      pulseInProgress: this.pulseInProgress,
+      counters: this.counters,
+    };
   }
 
   start(): void {
     if (this.#running) return;
     this.#releaseRelay();
     this.#running = true;
-    this.#door = this.#readDoor();
-    this.#lastKnownDoor = this.#door === 'unknown' ? null : this.#door;
-    this.#stopDoorEdges = this.#hal.onDoorChange?.((door) => this.#observeDoor(door)) ?? null;
-    // SPEC §2: sampled every 500 ms or on edge; sampling also catches edges a driver missed.
-    this.#sampleTimer = setInterval(() => this.#observeDoor(this.#readDoor()), this.#timings.doorSampleMs);
+    const door = this.#door.start();
+    this.#lastKnownDoor = door === 'unknown' ? null : door;
+    // A door found open at start-up is watched like any other (SPEC §2: door left open).
+    if (door === 'open') this.#doorLeftOpen.doorOpened(this.#hal.now());
+    this.#presence.setEnabled(door === 'closed');
+    this.#presence.start();
+    // SPEC §2: presence every 10 s while the door is closed (and at once on a change, above).
+    this.#presenceTimer = setInterval(() => {
+      if (this.door === 'closed') this.#publishPresence();
+    }, this.#timings.presencePublishMs);
+    this.#stopBadges = this.#hal.onBadge((uid) => this.#onBadge(uid));
     this.publishState();
+    // A lockdown from before a restart goes on, or ends at once if its time ran out meanwhile.
+    this.#lockdown.resume();
+    void this.#presence.measure();
   }
 
-  /** Stops sampling and releases the relay at once, then waits for a pulse in progress to wind down. */
+  /** Stops every rule and releases the relay at once. */
   async stop(): Promise<void> {
+    const wasPulsing = this.pulseInProgress || this.#relayEnergised;
     this.#running = false;
-    if (this.#sampleTimer) clearInterval(this.#sampleTimer);
-    this.#sampleTimer = null;
-    this.#stopDoorEdges?.();
-    this.#stopDoorEdges = null;
-    for (const timer of this.#pendingConfirmations.values()) clearTimeout(timer);
+    this.#stopBadges?.();
+    this.#stopBadges = null;
+    this.#door.stop();
+    this.#presence.stop();
+    if (this.#presenceTimer) clearInterval(this.#presenceTimer);
+    this.#presenceTimer = null;
+    this.#doorLeftOpen.stop();
+    this.#lockdown.stop();
+    for (const { timer } of this.#pendingConfirmations.values()) clearTimeout(timer);
     this.#pendingConfirmations.clear();
-    const pulse = this.#pulse;
-    pulse?.abort.abort();
+    if (this.#pulseTimer) clearTimeout(this.#pulseTimer);
+    this.#pulseTimer = null;
     this.#releaseRelay();
-    await pulse?.done;
+    if (wasPulsing) this.publishState();
   }
 
-  /** Carries out a command whose signature, addressee, freshness and uniqueness were checked. */
-  execute(command: Command): void {
+  /**
+   * Carries out a command whose signature, addressee, freshness and uniqueness were checked.
+   * `acknowledge` is called once, as soon as the outcome is decided and before any of its
+   * consequences is published, so the ack comes before the state and events it explains.
+   */
+  execute(command: Command, acknowledge: (result: CommandResult) => void = () => {}): CommandResult {
     switch (command.type) {
       case 'open':
-        this.#open(command);
-        return;
-      case 'report_state':
-        this.#ack(command, 'accepted');
+        return this.#open({ commandId: command.id, viaBadge: false }, acknowledge);
+      case 'reset_lockdown': {
+        const result: CommandResult = { outcome: 'accepted' };
+        acknowledge(result);
+        // SPEC §2, §11.2: the reset takes effect here and now, and the fresh state says so at once.
+        if (!this.#endLockdown('server')) this.publishState();
+        return result;
+      }
+      case 'report_state': {
+        const result: CommandResult = { outcome: 'accepted' };
+        acknowledge(result);
         this.publishState();
-        return;
-      case 'reset_lockdown':
-        // Lockdown arrives in a later issue; until then there is never one to reset, and the
-        // fresh state tells the server so at once (SPEC §11.2).
-        this.#ack(command, 'accepted');
-        this.publishState();
-        return;
+        return result;
+      }
     }
   }
 
-  /** Answers a command that will not be carried out; every command gets an ack. */
-  refuse(command: Command, reason: RefusalReason): void {
-    this.#ack(command, 'refused', reason);
-  }
-
   publishState(): void {
+    const presence = this.#presence.latest;
     this.#emit({
       channel: 'state',
       message: {
         ...this.#envelopes.next(),
-        door: this.#door,
+        door: this.door,
         lock: this.lock,
-        // Lockdown and presence sensing come in a later issue.
-        lockdown: { active: false, until: null },
-        objectPresent: null,
-        distanceCm: null,
+        lockdown: { active: this.#lockdown.active, until: this.#lockdown.until },
+        objectPresent: presence.objectPresent,
+        distanceCm: presence.distanceCm,
       },
     });
   }
 
-  #open(command: Command): void {
-    // One pulse at a time: a second open would only stretch the first one past 4 s. A stopped
-    // controller never energises (fail-secure while shutting down).
-    if (!this.#running || this.#pulse) {
-      this.#ack(command, 'refused', 'busy');
-      return;
-    }
-    const pulse: Pulse = { abort: new AbortController(), done: Promise.resolve() };
-    this.#pulse = pulse;
-    pulse.done = this.#runPulse(command, pulse);
-  }
-
-  /** SPEC §2: relay energised for relayPulseMs, then always released, also on error or stop. */
-  async #runPulse(command: Command, pulse: Pulse): Promise<void> {
-    let energised = false;
+  #open(request: OpenRequest, acknowledge: (result: CommandResult) => void = () => {}): CommandResult {
+    const now = this.#hal.now();
+    const refusal = this.#openRefusal(request, now);
+    if (refusal) return this.#refuseOpen(request, refusal, acknowledge);
     try {
       // Counted as unlocked from before the call: a driver that throws may have switched it anyway.
       this.#relayEnergised = true;
       this.#hal.setRelay(true);
-      energised = true;
-      this.#counters.opens += 1;
-      this.#counters.relayCycles += 1;
-      this.#ack(command, 'accepted');
-      this.publishState();
-      this.#awaitDoorConfirmation(command.id);
-      await sleep(this.#timings.relayPulseMs, pulse.abort.signal);
     } catch (error) {
-      this.#logger.error({ err: error, commandId: command.id }, 'relay fault during an open; releasing the relay');
-      if (!energised) this.#ack(command, 'refused', 'hardware_error');
-    } finally {
+      this.#logger.error({ err: error, commandId: request.commandId }, 'relay fault on open; releasing the relay');
       this.#releaseRelay();
-      if (this.#pulse === pulse) this.#pulse = null;
+      const refused = this.#refuseOpen(request, 'hardware_error', acknowledge);
       this.publishState();
+      return refused;
     }
+    this.#counters.increment('opens', 'relayCycles');
+    if (!request.viaBadge) this.#rateLimiter.record(now);
+    this.#lastLegitimateOpenAt = now;
+    // SPEC §2: energised for 4 s, then released by this timer, by stop(), or by the process guards.
+    this.#pulseTimer = setTimeout(() => this.#endPulse(), this.#timings.relayPulseMs);
+    const accepted: CommandResult = { outcome: 'accepted' };
+    acknowledge(accepted);
+    this.publishState();
+    this.#awaitDoorConfirmation(request.commandId);
+    return accepted;
+  }
+
+  /** SPEC §2 and §8, in the order of docs/protocol.md §5.4 steps 8 to 10. */
+  #openRefusal(request: OpenRequest, now: number): RefusalReason | null {
+    // A stopping controller never energises (fail-secure while shutting down).
+    if (!this.#running) return 'busy';
+    if (!request.viaBadge && this.#lockdown.active) return 'lockdown';
+    if (!request.viaBadge && !this.#rateLimiter.allows(now)) return 'rate_limited';
+    // One pulse at a time: a second open would only stretch the first one past 4 s.
+    if (this.pulseInProgress) return 'busy';
+    return null;
+  }
+
+  /** SPEC §2: "each refusal is reported" — as an event, besides the command's ack. */
+  #refuseOpen(
+    request: OpenRequest,
+    reason: RefusalReason,
+    acknowledge: (result: CommandResult) => void,
+  ): CommandResult {
+    const result: CommandResult = { outcome: 'refused', reason };
+    acknowledge(result);
+    this.#logger.warn({ commandId: request.commandId, viaBadge: request.viaBadge, reason }, 'open refused');
+    this.#emitEvent({ type: 'open_refused', commandId: request.commandId, reason });
+    return result;
+  }
+
+  #endPulse(): void {
+    this.#pulseTimer = null;
+    this.#releaseRelay();
+    this.publishState();
   }
 
   /** SPEC §2: after the pulse the door sensor confirms the opening (opened / open_not_confirmed). */
-  #awaitDoorConfirmation(commandId: string): void {
-    if (this.#door === 'open') {
+  #awaitDoorConfirmation(commandId: string | null): void {
+    if (this.door === 'open') {
       this.#emitEvent({ type: 'open_result', commandId, result: 'opened' });
       return;
     }
+    const key = ++this.#confirmationIds;
     const timer = setTimeout(() => {
-      this.#pendingConfirmations.delete(commandId);
+      this.#pendingConfirmations.delete(key);
       this.#emitEvent({ type: 'open_result', commandId, result: 'open_not_confirmed' });
     }, this.#timings.openConfirmWindowMs);
-    this.#pendingConfirmations.set(commandId, timer);
+    this.#pendingConfirmations.set(key, { commandId, timer });
   }
 
-  #observeDoor(door: DoorState): void {
-    if (!this.#running || door === this.#door) return;
-    this.#door = door;
+  #onDoorChange(door: DoorState): void {
+    if (!this.#running) return;
     this.publishState();
-    if (door === 'unknown') return;
     // Events follow the last *known* position, so a sensor glitch (open → unknown → open) is not a new opening.
+    if (door === 'unknown') return;
     const previous = this.#lastKnownDoor;
     this.#lastKnownDoor = door;
     if (door === 'closed') {
+      this.#doorLeftOpen.doorClosed();
+      this.#presence.setEnabled(true);
       if (previous === 'open') this.#emitEvent({ type: 'door_closed' });
+      // Whatever was put in or taken out shows at once, not at the next periodic reading.
+      void this.#presence.measure();
       return;
     }
-    const legitimate = this.#pulse !== null || this.#pendingConfirmations.size > 0;
-    if (previous === 'closed') this.#emitEvent({ type: 'door_opened', legitimate });
-    for (const [commandId, timer] of this.#pendingConfirmations) {
+    // Readings through an open door measure the person, not the locker's content.
+    this.#presence.setEnabled(false);
+    this.#doorLeftOpen.doorOpened(this.#hal.now());
+    if (previous !== 'closed') return;
+    const legitimate = this.#withinLegitimateOpen();
+    this.#emitEvent({ type: 'door_opened', legitimate });
+    for (const { commandId, timer } of this.#pendingConfirmations.values()) {
       clearTimeout(timer);
       this.#emitEvent({ type: 'open_result', commandId, result: 'opened' });
     }
     this.#pendingConfirmations.clear();
+    if (!legitimate) this.#raiseIntrusion();
   }
 
-  #readDoor(): DoorState {
-    try {
-      const door = this.#hal.readDoor();
-      if (this.#doorReadFailing) this.#logger.info('door sensor readable again');
-      this.#doorReadFailing = false;
-      return door;
-    } catch (error) {
-      // Logged once per failure streak, not once per 500 ms sample.
-      if (!this.#doorReadFailing) this.#logger.error({ err: error }, 'door sensor read failed; reporting unknown');
-      this.#doorReadFailing = true;
-      return 'unknown';
+  /** SPEC §2: a pulse in progress, an open awaiting confirmation, or within 15 s of a legitimate open. */
+  #withinLegitimateOpen(): boolean {
+    if (this.pulseInProgress || this.#pendingConfirmations.size > 0) return true;
+    const last = this.#lastLegitimateOpenAt;
+    return last !== null && this.#hal.now() - last <= this.#timings.intrusionGraceMs;
+  }
+
+  /** SPEC §2: intrusion alert; the 3rd starts a 5 min lockdown. */
+  #raiseIntrusion(): void {
+    const { count, lockdownUntil } = this.#lockdown.recordIntrusion();
+    this.#counters.increment('alerts');
+    this.#logger.warn({ count }, 'intrusion: the door opened with no legitimate open');
+    this.#emitEvent({ type: 'intrusion', count });
+    if (lockdownUntil !== null) {
+      this.#logger.warn({ until: new Date(lockdownUntil).toISOString() }, 'lockdown started');
+      this.#emitEvent({ type: 'lockdown_started', until: lockdownUntil });
+      this.publishState();
     }
   }
 
+  /** Ends a lockdown (and forgets the intrusions counted so far); true if one was in force. */
+  #endLockdown(by: 'badge' | 'server'): boolean {
+    const ended = this.#lockdown.end();
+    if (ended) this.#lockdownEnded(by);
+    return ended;
+  }
+
+  #lockdownEnded(by: 'timer' | 'badge' | 'server'): void {
+    this.#logger.info({ by }, 'lockdown ended');
+    this.#emitEvent({ type: 'lockdown_ended', by });
+    this.publishState();
+  }
+
+  /** SPEC §2: an administrator badge opens and resets a lockdown without any network. */
+  #onBadge(uid: string): void {
+    if (!this.#running) return;
+    const { known, badgeHash } = this.#badges?.check(uid) ?? {
+      known: false,
+      badgeHash: hashBadge(this.#lockerId, uid),
+    };
+    this.#logger.info({ known, badgeHash }, 'badge presented');
+    this.#emitEvent({ type: 'badge', known, badgeHash });
+    if (!known) return;
+    this.#endLockdown('badge');
+    this.#open({ commandId: null, viaBadge: true });
+  }
+
+  #publishPresence(): void {
+    const { distanceCm, objectPresent } = this.#presence.latest;
+    this.#emit({ channel: 'presence', message: { ...this.#envelopes.next(), distanceCm, objectPresent } });
+  }
+
+  /** SPEC §2: "then always de-energises (also on error)": a driver that refuses is asked again until it obeys. */
   #releaseRelay(): void {
+    if (this.#releaseRetry) clearTimeout(this.#releaseRetry);
+    this.#releaseRetry = null;
     try {
       this.#hal.setRelay(false);
       this.#relayEnergised = false;
@@ -240,15 +428,12 @@ export class Controller {
       const failure = new AgentError('relay_release_failed', 'the relay driver refused to release the strike', {
         cause: error,
       });
-      this.#logger.fatal({ err: failure }, failure.message);
+      this.#logger.fatal({ err: failure }, `${failure.message}; retrying in ${RELEASE_RETRY_MS} ms`);
+      this.#releaseRetry = setTimeout(() => {
+        this.#releaseRelay();
+        if (!this.#relayEnergised) this.publishState();
+      }, RELEASE_RETRY_MS);
     }
-  }
-
-  #ack(command: Command, outcome: 'accepted' | 'refused', reason?: RefusalReason): void {
-    this.#emit({
-      channel: 'ack',
-      message: { ...this.#envelopes.next(), commandId: command.id, commandType: command.type, outcome, reason },
-    });
   }
 
   #emitEvent(body: EventBody): void {
@@ -263,16 +448,4 @@ export class Controller {
       this.#logger.error({ err: error, channel: outbound.channel }, 'could not publish a device message');
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    };
-    const timer = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }

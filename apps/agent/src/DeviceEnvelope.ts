@@ -9,7 +9,8 @@ export interface DeviceEnvelope {
   seq: number;
 }
 
-export type DeviceChannel = Exclude<Channel, 'cmd'>;
+/** The channels a locker publishes on (CHANNEL_DIRECTION device→server); `cmd` and `config` are the server's. */
+export type DeviceChannel = Exclude<Channel, 'cmd' | 'config'>;
 
 /** One message the device sends, tagged with its channel so the connection can pick topic, QoS and retain. */
 export type OutboundMessage = { [C in DeviceChannel]: { channel: C; message: ChannelPayload[C] } }[DeviceChannel];

@@ -4,19 +4,27 @@ import { type AgentConfigInput, parseAgentConfig } from './config';
 import { createHal } from './hal/createHal';
 import type { Hal } from './hal/Hal';
 
-export type { RunningAgent } from './Agent';
+export type { AgentSnapshot, RunningAgent } from './Agent';
 export { AGENT_ERROR_CODES, AgentError, type AgentErrorCode } from './AgentError';
 export {
   AGENT_FIRMWARE_VERSION,
   type AgentConfig,
   type AgentConfigInput,
+  type AgentRules,
+  type AgentTimings,
   type HalConfig,
   loadAgentConfigFile,
   parseAgentConfig,
 } from './config';
 export { createHal } from './hal/createHal';
 export type { Hal, HalDriver } from './hal/Hal';
-export { type AutoPersonOptions, SimulatedHal, type SimulatedHalOptions } from './hal/SimulatedHal';
+export {
+  type AutoPersonOptions,
+  SimulatedHal,
+  type SimulatedHalOptions,
+  type SimulatedHardware,
+} from './hal/SimulatedHal';
+export { installProcessGuards, type ProcessGuardOptions } from './processGuards';
 
 export interface StartAgentOptions<H extends Hal = Hal> {
   /** A HAL to use instead of the one `config.hal` names, e.g. a SimulatedHal the caller drives. */

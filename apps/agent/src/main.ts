@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { AgentError } from './AgentError';
 import { AGENT_FIRMWARE_VERSION, loadAgentConfigFile } from './config';
 import { startAgent } from './index';
+import { installProcessGuards } from './processGuards';
 
 const USAGE = `smartlocker-agent ${AGENT_FIRMWARE_VERSION}: the program that runs one SmartLocker locker.
 
@@ -49,40 +50,10 @@ async function main(): Promise<number> {
   const agent = await startAgent(config, { logger });
   logger.info({ lockerId: config.lockerId, broker: config.mqtt.url, hal: config.hal.driver }, 'agent started');
 
-  // Fail-secure even on a bug: release the strike before the process dies (SPEC §2: always de-energised).
-  process.on('uncaughtException', (error) => {
-    logger.fatal({ err: error }, 'uncaught exception; releasing the relay and exiting');
-    try {
-      agent.hal.setRelay(false);
-    } finally {
-      process.exit(1);
-    }
-  });
-
-  // SIGINT/SIGTERM (Ctrl-C, systemd stop): release the relay and leave the broker cleanly. A second
-  // signal while stopping means "now": the relay is released synchronously before exiting.
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        agent.hal.setRelay(false);
-        resolve(1);
-        return;
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping');
-      agent.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          agent.hal.setRelay(false);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  // SPEC §2: whatever ends the process (signal, bug), the strike is released first.
+  installProcessGuards(agent, { logger });
+  // The guards end the process; until then the timers and the broker session keep it alive.
+  return new Promise<number>(() => {});
 }
 
 main().then(

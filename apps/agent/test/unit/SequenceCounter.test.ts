@@ -8,6 +8,7 @@ import { Controller } from '../../src/Controller';
 import { DeviceEnvelopeFactory } from '../../src/DeviceEnvelope';
 import { SimulatedHal } from '../../src/hal/SimulatedHal';
 import { SequenceCounter } from '../../src/SequenceCounter';
+import { LOCKER_ID, RULES, TIMINGS } from './controllerHarness';
 
 describe('SequenceCounter (protocol v1: seq strictly increasing over the device life)', () => {
   let stateDir: string;
@@ -34,14 +35,18 @@ describe('SequenceCounter (protocol v1: seq strictly increasing over the device 
 
   it('keeps a restarted controller numbering above everything it sent before', () => {
     const seqsOfOneBoot = () => {
-      const envelopes = new DeviceEnvelopeFactory('LOCKER-UNIT-1', SequenceCounter.open(stateDir), Date.now);
+      const envelopes = new DeviceEnvelopeFactory(LOCKER_ID, SequenceCounter.open(stateDir), Date.now);
       const sent: number[] = [];
       const controller = new Controller({
         hal: new SimulatedHal(),
+        lockerId: LOCKER_ID,
         envelopes,
-        timings: { relayPulseMs: 4_000, doorSampleMs: 500, openConfirmWindowMs: 5_000 },
+        timings: TIMINGS,
+        rules: RULES,
         publish: (outbound) => sent.push(outbound.message.seq),
         logger: pino({ level: 'silent' }),
+        stateDir: null,
+        badges: null,
       });
       controller.start();
       controller.publishState();
