@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SimulatedHal } from '@smartlocker/agent';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_BROKER, EMBEDDED_DATABASE } from '../test-support/backends';
@@ -17,6 +18,7 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
   let system: TestSystem;
   let phone: PhoneBrowser;
   let page: Page;
+  let openedAt = 0;
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -65,6 +67,7 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
     });
 
     await page.getByTestId('open-button').click();
+    openedAt = Date.now();
     await expect.poll(() => lock.getAttribute('data-state'), { timeout: 5_000 }).toBe('unlocked');
     await expect.poll(() => door.getAttribute('data-state'), { timeout: 5_000 }).toBe('open');
     await page.screenshot({ path: join(SCREENSHOTS, 'slice-open.png') });
@@ -77,5 +80,21 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
     const timeline = await page.getByTestId('timeline').locator('li').allTextContents();
     expect(timeline.length).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: join(SCREENSHOTS, 'slice-closed.png'), fullPage: true });
+  });
+
+  it('shows an intrusion alert pushed live when the door opens without an open (SPEC §8)', async () => {
+    const agent = system.agents.find((a) => a.lockerId === system.lockerIds.sport);
+    if (!agent || !(agent.hal instanceof SimulatedHal)) throw new Error('no simulated sport locker');
+    // Outside the 15 s grace that follows the legitimate open of the previous test (SPEC §2).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, openedAt + 16_000 - Date.now())));
+    agent.hal.setDoor('open');
+    const banner = page.getByTestId('alert-banner');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute('data-type')).toBe('intrusion');
+    expect(await banner.textContent()).toContain('Intrusion');
+    await page.screenshot({ path: join(SCREENSHOTS, 'slice-intrusion.png') });
+    agent.hal.setDoor('closed');
+    await page.getByTestId('alert-dismiss').click();
+    await banner.waitFor({ state: 'detached' });
   });
 });

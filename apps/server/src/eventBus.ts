@@ -18,6 +18,14 @@ export interface BusEvents {
     userId: string | null;
   };
   'pairing.changed': { userId: string; lockerId: string | null };
+  'alert.raised': {
+    lockerId: string;
+    alertId: string;
+    type: string;
+    severity: 'info' | 'warning' | 'critical';
+    message: string;
+    at: string;
+  };
 }
 
 export class EventBus {

@@ -12,6 +12,7 @@ import {
   parseTopic,
   SERVER_SUBSCRIPTIONS,
   signCommand,
+  signDeviceConfig,
   topicFor,
 } from '@smartlocker/protocol';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
@@ -19,6 +20,7 @@ import type { z } from 'zod';
 import type { EventBus } from '../eventBus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { AlertRepository, AlertSeverity } from '../repositories/AlertRepository';
 import type { AuditRepository } from '../repositories/AuditRepository';
 import type { LockerFactsUpdate, LockerRepository } from '../repositories/LockerRepository';
 import { toLockerView } from '../services/lockerView';
@@ -36,6 +38,7 @@ export interface GatewayOptions {
   signingKey: KeyObject;
   lockers: LockerRepository;
   audit: AuditRepository;
+  alerts: AlertRepository;
   bus: EventBus;
   logger: Logger;
   metrics: Metrics;
@@ -149,6 +152,21 @@ export class LockerGateway {
     await client.publishAsync(topicFor(lockerId, 'cmd'), encodeMessage('cmd', command), { qos: 1, retain: false });
     this.#options.metrics.commandsSent.inc({ type });
     return { commandId: command.id, expiresAt: command.expiresAt };
+  }
+
+  /**
+   * Publishes a locker's signed settings, retained, so it receives them now or at its next
+   * connect and keeps them on disk for when the network is down (SPEC §2: badges work offline).
+   */
+  async publishConfig(lockerId: string, adminBadgeHashes: string[]): Promise<void> {
+    const client = this.#client;
+    if (!client?.connected) throw new BrokerUnavailableError();
+    const now = this.#now();
+    const config = signDeviceConfig(
+      { v: 1, id: randomUUID(), lockerId, ts: now, issuedAt: now, adminBadges: adminBadgeHashes },
+      this.#options.signingKey,
+    );
+    await client.publishAsync(topicFor(lockerId, 'config'), encodeMessage('config', config), { qos: 1, retain: true });
   }
 
   #prunePending(now: number): void {
@@ -308,9 +326,26 @@ export class LockerGateway {
           deviceSeq: seq,
           data: { messageId: id, deviceTs: ts, ...details },
         });
-        return recorded ? 'applied' : 'duplicate';
+        if (!recorded) return 'duplicate';
+        await this.#raiseAlert(event, at);
+        return 'applied';
       }
     }
+  }
+
+  /** Turns the device events that need a person's attention into alerts (SPEC §8). */
+  async #raiseAlert(event: ChannelPayload['event'], at: Date): Promise<void> {
+    const alert = alertFor(event);
+    if (!alert) return;
+    const row = await this.#options.alerts.create({ lockerId: event.lockerId, ...alert, at });
+    this.#options.bus.emit('alert.raised', {
+      lockerId: event.lockerId,
+      alertId: row.id,
+      type: row.type,
+      severity: row.severity,
+      message: row.message,
+      at: row.createdAt.toISOString(),
+    });
   }
 
   async #announce(lockerId: string): Promise<void> {
@@ -340,6 +375,50 @@ export class LockerGateway {
     } catch (error) {
       this.#options.logger.error({ err: error }, 'availability sweep failed');
     }
+  }
+}
+
+function alertFor(
+  event: ChannelPayload['event'],
+): { type: string; severity: AlertSeverity; message: string; data: Record<string, unknown> } | null {
+  switch (event.type) {
+    case 'intrusion':
+      return {
+        type: 'intrusion',
+        severity: 'critical',
+        message: 'The door was opened without a legitimate open.',
+        data: { count: event.count },
+      };
+    case 'lockdown_started':
+      return {
+        type: 'lockdown',
+        severity: 'critical',
+        message: 'Repeated intrusions: the locker is in lockdown.',
+        data: { until: new Date(event.until).toISOString() },
+      };
+    case 'lockdown_ended':
+      return { type: 'lockdown_ended', severity: 'info', message: 'The lockdown has ended.', data: { by: event.by } };
+    case 'door_left_open':
+      return {
+        type: 'door_left_open',
+        severity: event.escalated ? 'critical' : 'warning',
+        message: event.escalated ? 'The door has been left open despite reminders.' : 'The door has been left open.',
+        data: { openForS: event.openForS, reminder: event.reminder, escalated: event.escalated },
+      };
+    case 'badge':
+      return event.known
+        ? null
+        : {
+            type: 'unknown_badge',
+            severity: 'warning',
+            message: 'An unknown badge was presented.',
+            data: { badgeHash: event.badgeHash },
+          };
+    case 'door_opened':
+    case 'door_closed':
+    case 'open_result':
+    case 'open_refused':
+      return null;
   }
 }
 

@@ -113,10 +113,12 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
         return row?.online && row.stateSeq > 0 && row.door !== 'unknown';
       });
     }
+    // The server's own broker account: a locker's account could not speak for other lockers.
     device = await mqtt.connectAsync(system.brokerUrl, {
       clientId: `impersonator-${suffix}-${randomUUID().slice(0, 8)}`,
       clean: true,
       reconnectPeriod: 0,
+      ...system.brokerAccount,
     });
   });
 

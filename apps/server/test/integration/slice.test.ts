@@ -59,10 +59,16 @@ describe.each(combos)('slice on $db.name + $broker.name', ({ db, broker }) => {
     const opened = await browser.json<{ commandId: string }>('POST', `/api/lockers/${system.lockerIds.sport}/open`);
     expect(opened.status).toBe(202);
 
-    const ack = await waitForEvent(events, (e) => e.event === 'command');
-    expect(JSON.parse(ack.data)).toMatchObject({ commandId: opened.body.commandId, outcome: 'accepted' });
+    // The acknowledgement and the `unlocked` state travel on different topics: either may come first.
     const lockerState = (e: { event: string; data: string }) => (e.event === 'locker' ? JSON.parse(e.data) : null);
-    await waitForEvent(events, (e) => lockerState(e)?.lock === 'unlocked');
+    let ack: { commandId?: string; outcome?: string } | null = null;
+    let unlocked = false;
+    await waitForEvent(events, (e) => {
+      if (e.event === 'command') ack = JSON.parse(e.data);
+      if (lockerState(e)?.lock === 'unlocked') unlocked = true;
+      return ack !== null && unlocked;
+    });
+    expect(ack).toMatchObject({ commandId: opened.body.commandId, outcome: 'accepted' });
     await waitForEvent(events, (e) => lockerState(e)?.door === 'open');
     const closed = await waitForEvent(events, (e) => lockerState(e)?.door === 'closed', 15_000);
     expect(lockerState(closed)).toMatchObject({ id: system.lockerIds.sport, online: true });

@@ -1,4 +1,4 @@
-import type { CommandEvent, LockerView } from '../api/types';
+import type { AlertEvent, CommandEvent, LockerView } from '../api/types';
 
 /** Parsing of the SSE payloads. Anything malformed is reported as `undefined`, never thrown. */
 
@@ -52,4 +52,22 @@ export function parseCommandEvent(data: string): CommandEvent | undefined {
   const event: CommandEvent = { commandId: value.commandId, outcome: value.outcome };
   if (typeof value.reason === 'string') event.reason = value.reason;
   return event;
+}
+
+const SEVERITIES: ReadonlySet<unknown> = new Set(['info', 'warning', 'critical']);
+
+/** SSE `alert`: an alert raised at the user's locker. */
+export function parseAlertEvent(data: string): AlertEvent | undefined {
+  const value = parse(data);
+  if (!isRecord(value) || typeof value.alertId !== 'string' || typeof value.lockerId !== 'string') return undefined;
+  if (typeof value.type !== 'string' || !SEVERITIES.has(value.severity) || typeof value.at !== 'string') {
+    return undefined;
+  }
+  return {
+    alertId: value.alertId,
+    lockerId: value.lockerId,
+    type: value.type,
+    severity: value.severity as AlertEvent['severity'],
+    at: value.at,
+  };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CommandEvent, LockerView } from '../api/types';
-import { parseCommandEvent, parseLockerEvent } from './eventParsing';
+import type { AlertEvent, CommandEvent, LockerView } from '../api/types';
+import { parseAlertEvent, parseCommandEvent, parseLockerEvent } from './eventParsing';
 
 export type LiveConnection = 'connecting' | 'open' | 'reconnecting';
 
@@ -8,6 +8,8 @@ export interface LiveHandlers {
   /** `streamKey` is the key the delivering stream was opened for. */
   onLocker(view: LockerView | null, streamKey: string): void;
   onCommand(event: CommandEvent): void;
+  /** An alert at the user's locker (intrusion, lockdown, door left open). */
+  onAlert?(event: AlertEvent): void;
   /** The browser stopped retrying (the server answered with an error): is the session still valid? */
   onGaveUp(): void;
 }
@@ -56,6 +58,10 @@ export function useLiveEvents(key: string, handlers: LiveHandlers): LiveConnecti
         return;
       }
       handlersRef.current.onLocker(view, key);
+    });
+    source.addEventListener('alert', (event) => {
+      const alert = parseAlertEvent(event.data);
+      if (alert) handlersRef.current.onAlert?.(alert);
     });
     source.addEventListener('command', (event) => {
       const ack = parseCommandEvent(event.data);
