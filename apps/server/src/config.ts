@@ -35,6 +35,28 @@ const EnvSchema = z.object({
   SIMULATED_LOCKERS: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCKER_OFFLINE_AFTER_S: z.coerce.number().int().min(35).max(3600).default(90),
+  // Accounts (issue 4, docs/security.md)
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_ISSUER: z
+    .url({ message: 'expected the OpenID Connect issuer URL, e.g. https://accounts.google.com' })
+    .default('https://accounts.google.com'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL such as smtps://user:pass@smtp.example.org:465')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('SmartLocker <no-reply@smartlocker.invalid>'),
+  ADMIN_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== ''),
+    )
+    .pipe(z.array(z.email({ message: 'expected a comma-separated list of e-mail addresses' })))
+    .optional(),
+  TRUST_PROXY: bool.optional(),
 });
 
 /**
@@ -54,6 +76,15 @@ function productionProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
+/** Rules that tie several variables together, in every environment. */
+function crossProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
+    problems.push('GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET: set both to enable Google sign-in, or neither');
+  }
+  return problems;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -70,6 +101,14 @@ export interface Config {
   simulatedLockers: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   lockerOfflineAfterMs: number;
+  /** Google sign-in through OpenID Connect; null when not configured. */
+  google: { clientId: string; clientSecret: string; issuer: string } | null;
+  /** SMTP when `smtpUrl` is set; otherwise the development outbox (docs/security.md). */
+  mail: { smtpUrl: string | null; from: string };
+  /** Accounts promoted to administrator at sign-up and sign-in (lower-case). */
+  adminEmails: string[];
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For hop. */
+  trustProxy: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -85,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
     ...productionProblems(known),
+    ...crossProblems(known),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const e = parsed.data;
@@ -110,6 +150,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       simulatedLockers: e.SIMULATED_LOCKERS ?? demoMode,
       logLevel: e.LOG_LEVEL,
       lockerOfflineAfterMs: e.LOCKER_OFFLINE_AFTER_S * 1000,
+      google:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+          ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer: e.GOOGLE_ISSUER }
+          : null,
+      mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
+      adminEmails: e.ADMIN_EMAILS ?? [],
+      trustProxy: e.TRUST_PROXY ?? false,
     },
   };
 }

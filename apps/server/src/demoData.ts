@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Auth } from './auth/auth';
 import type { Database } from './db/database';
 import { lockers, sites } from './db/schema';
+import type { AdminBadgeRepository } from './repositories/AdminBadgeRepository';
 import type { UserRepository } from './repositories/UserRepository';
 
 export interface DemoLocker {
@@ -67,6 +68,16 @@ export async function ensureDemoAccounts(auth: Auth, users: UserRepository, data
     });
   }
   return accounts;
+}
+
+/** One administrator badge, so the offline badge path can be tried on the simulated lockers. */
+export const DEMO_ADMIN_BADGE = { uid: '04A1B2C3D4', label: 'Badge administrateur (démo)' };
+
+export async function ensureDemoBadge(badges: AdminBadgeRepository): Promise<string> {
+  const existing = await badges.list();
+  if (!existing.some((b) => b.uid === DEMO_ADMIN_BADGE.uid))
+    await badges.add(DEMO_ADMIN_BADGE.uid, DEMO_ADMIN_BADGE.label);
+  return DEMO_ADMIN_BADGE.uid;
 }
 
 function randomPassword(): string {

@@ -1,6 +1,5 @@
 import { loadConfig } from './config';
 import { DataDirLockedError } from './db/lockfile';
-import { startSystem } from './system';
 import { rebuildWebIfStale } from './webBuild';
 
 /** `npm start`: validate the configuration, start everything, stop cleanly on Ctrl-C. */
@@ -15,6 +14,9 @@ if (!result.ok) {
 const config = result.config;
 
 try {
+  // Loaded only once the configuration is known good: a bad one is reported in a blink, without
+  // first loading the whole server (better-auth, sharp, the broker…).
+  const { startSystem } = await import('./system');
   const [system] = await Promise.all([
     startSystem(config),
     config.env === 'production' ? Promise.resolve('fresh') : rebuildWebIfStale(),
@@ -37,6 +39,7 @@ try {
       lines.push(`    ${account.role.padEnd(8)} ${account.email.padEnd(28)} ${account.password}`);
     }
   }
+  if (system.demoBadgeUid) lines.push(`  demo administrator badge UID: ${system.demoBadgeUid}`);
   lines.push('  Ctrl-C to stop.', '');
   process.stdout.write(`${lines.join('\n')}\n`);
 

@@ -4,21 +4,43 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServerType, serve } from '@hono/node-server';
 import { type RunningAgent, startAgent } from '@smartlocker/agent';
+import { AccountRepository } from './accounts/AccountRepository';
+import { AccountService } from './accounts/AccountService';
+import { RateLimiter } from './accounts/RateLimiter';
+import { RateLimitRepository } from './accounts/RateLimitRepository';
 import { createAuth } from './auth/auth';
+import { BrokerAccess, loadServerBrokerPassword, SERVER_BROKER_USERNAME } from './broker/brokerAccess';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embeddedBroker';
 import { LockerGateway } from './broker/LockerGateway';
 import type { Config } from './config';
 import { type DatabaseTarget, type OpenDatabase, openDatabase } from './db/database';
-import { DEMO_LOCKERS, type DemoAccount, type DemoLocker, ensureDemoAccounts, ensureDemoLockers } from './demoData';
+import {
+  DEMO_LOCKERS,
+  type DemoAccount,
+  type DemoLocker,
+  ensureDemoAccounts,
+  ensureDemoBadge,
+  ensureDemoLockers,
+} from './demoData';
 import { EventBus } from './eventBus';
 import { createHttpApp, type HealthReport } from './http/app';
+import { createMailer } from './mail/createMailer';
+import { DevOutbox } from './mail/DevOutbox';
+import { Postman } from './mail/Postman';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { DeviceCredentials } from './provisioning/DeviceCredentials';
+import { LockerProvisioning } from './provisioning/LockerProvisioning';
+import { ProvisioningRepository } from './provisioning/ProvisioningRepository';
+import { createSimulatorControl } from './provisioning/simulatorControl';
+import { AdminBadgeRepository } from './repositories/AdminBadgeRepository';
+import { AlertRepository } from './repositories/AlertRepository';
 import { AuditRepository } from './repositories/AuditRepository';
 import { LockerRepository } from './repositories/LockerRepository';
 import { PairingRepository } from './repositories/PairingRepository';
 import { UserRepository } from './repositories/UserRepository';
 import { loadSecrets } from './secrets';
+import { LockerConfigService } from './services/LockerConfigService';
 import { OpenService } from './services/OpenService';
 import { PairingService } from './services/PairingService';
 
@@ -38,12 +60,21 @@ export interface RunningSystem {
   port: number;
   brokerUrl: string;
   demoAccounts: DemoAccount[];
+  /** The administrator badge seeded in demo mode (present it on the workbench). */
+  demoBadgeUid: string | null;
+  /** The key lockers verify commands and configs with (SPKI PEM); provisioning hands it out. */
+  commandPublicKeyPem: string;
+  /** The server's own broker account (embedded broker, or MQTT_USERNAME); null when anonymous. */
+  brokerAccount: { username: string; password?: string } | null;
+  provisioning: LockerProvisioning;
   agents: RunningAgent[];
   gateway: LockerGateway;
   database: OpenDatabase;
   metrics: Metrics;
   bus: EventBus;
   logger: Logger;
+  /** Every HTTP route (method, path), so the authorization matrix test can insist on covering all. */
+  httpRoutes: { method: string; path: string }[];
   health(): Promise<HealthReport>;
   stop(): Promise<void>;
 }
@@ -65,11 +96,28 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
     }
   };
 
+  // SPEC §12: the embedded broker knows the server's account and each locker's (checked in the
+  // database once it is open); nobody connects anonymously.
+  const serverBrokerPassword = config.mqtt.kind === 'embedded' ? loadServerBrokerPassword(config.dataDir) : '';
+  const brokerAccount: RunningSystem['brokerAccount'] =
+    config.mqtt.kind === 'embedded'
+      ? { username: SERVER_BROKER_USERNAME, password: serverBrokerPassword }
+      : config.mqtt.username
+        ? { username: config.mqtt.username, password: config.mqtt.password }
+        : null;
+  let credentials: DeviceCredentials | null = null;
+  const brokerAccess = new BrokerAccess({
+    serverPassword: serverBrokerPassword,
+    verifyDevice: (lockerId, secret) => credentials?.verify(lockerId, secret) ?? Promise.resolve(false),
+  });
+
   try {
     // Both start at once; whichever succeeded is stopped again if the other failed.
     const [opened, startedBroker] = await Promise.allSettled([
       openDatabase(overrides.database ?? config.database),
-      config.mqtt.kind === 'embedded' ? startEmbeddedBroker(config.mqtt) : Promise.resolve<EmbeddedBroker | null>(null),
+      config.mqtt.kind === 'embedded'
+        ? startEmbeddedBroker({ ...config.mqtt, access: brokerAccess, logger: logger.child({ part: 'broker' }) })
+        : Promise.resolve<EmbeddedBroker | null>(null),
     ]);
     if (opened.status === 'fulfilled') cleanups.push(() => opened.value.close());
     if (startedBroker.status === 'fulfilled' && startedBroker.value) {
@@ -86,13 +134,20 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
     const pairings = new PairingRepository(database.db);
     const users = new UserRepository(database.db);
     const audit = new AuditRepository(database.db);
+    const deviceCredentials = new DeviceCredentials(new ProvisioningRepository(database.db));
+    credentials = deviceCredentials;
+    // A rotated secret takes effect at once: the sessions opened with the old one end.
+    if (broker) deviceCredentials.onRevoked((lockerId) => broker.disconnectDevice(lockerId));
+    const alerts = new AlertRepository(database.db);
+    const badges = new AdminBadgeRepository(database.db);
 
     const gateway = new LockerGateway({
       url: brokerUrl,
-      ...(config.mqtt.kind === 'external' ? { username: config.mqtt.username, password: config.mqtt.password } : {}),
+      ...brokerAccount,
       signingKey: secrets.commandPrivateKey,
       lockers,
       audit,
+      alerts,
       bus,
       logger: logger.child({ part: 'gateway' }),
       metrics,
@@ -117,10 +172,13 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
 
     // The listening port is needed for the auth base URL, so bind first with a placeholder
     // handler, then install the app.
-    let handler: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+    // The node bindings (env) carry the socket: the rate limits key on the peer's address.
+    let handler: (request: Request, env: unknown) => Response | Promise<Response> = () =>
+      new Response('starting', { status: 503 });
     const server: ServerType = await new Promise((resolve) => {
-      const s = serve({ fetch: (request) => handler(request), port: config.port, hostname: config.host }, () =>
-        resolve(s),
+      const s = serve(
+        { fetch: (request, env) => handler(request, env), port: config.port, hostname: config.host },
+        () => resolve(s),
       );
     });
     cleanups.push(
@@ -136,7 +194,33 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
     const baseUrl = config.publicUrl ?? localUrl;
     const trustedOrigins = [...new Set([baseUrl, localUrl, `http://127.0.0.1:${port}`].map((u) => new URL(u).origin))];
 
-    const auth = createAuth({ db: database.db, secret: secrets.authSecret, baseUrl, trustedOrigins });
+    // Accounts (issue 4, docs/security.md): mail, rate limits in the database, better-auth.
+    const mailer = createMailer(config, logger.child({ part: 'mail' }));
+    const postman = new Postman(mailer, logger.child({ part: 'mail' }));
+    cleanups.push(() => postman.close());
+    const accountRepository = new AccountRepository(database.db);
+    const limiter = new RateLimiter(new RateLimitRepository(database.db), secrets.authSecret);
+    const sweep = setInterval(
+      () => void limiter.sweep().catch((error: unknown) => logger.warn({ err: error }, 'rate-limit sweep failed')),
+      10 * 60_000,
+    );
+    sweep.unref();
+    cleanups.push(async () => clearInterval(sweep));
+    // Settings and erasure of accounts (also what an administrator's "delete this user's data" calls).
+    const accountService = new AccountService(users, accountRepository, pairings, audit, bus);
+    const auth = createAuth({
+      db: database.db,
+      secret: secrets.authSecret,
+      baseUrl,
+      trustedOrigins,
+      google: config.google,
+      adminEmails: config.adminEmails,
+      postman,
+      users,
+      accounts: accountRepository,
+      audit,
+      logger: logger.child({ part: 'auth' }),
+    });
 
     const demoLockers = overrides.demoLockers ?? DEMO_LOCKERS;
     if (config.demoMode) await ensureDemoLockers(database.db, demoLockers);
@@ -144,6 +228,23 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
 
     await gateway.start();
     cleanups.push(() => gateway.stop());
+    const demoBadgeUid = config.demoMode ? await ensureDemoBadge(badges) : null;
+    const lockerConfig = new LockerConfigService(lockers, badges, gateway, logger.child({ part: 'config' }));
+    await lockerConfig.pushToAll();
+
+    const provisioning = new LockerProvisioning({
+      repository: new ProvisioningRepository(database.db),
+      credentials: deviceCredentials,
+      lockers,
+      audit,
+      brokerUrl,
+      commandPublicKeyPem: secrets.commandPublicKeyPem,
+      onProvisioned: (lockerId) =>
+        lockerConfig
+          .pushTo(lockerId)
+          .catch((error: unknown) => logger.error({ err: error, lockerId }, 'could not publish the locker config')),
+    });
+    const agents: RunningAgent[] = [];
 
     const app = createHttpApp({
       auth,
@@ -155,20 +256,35 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       users,
       pairingService: new PairingService(lockers, pairings, audit, bus),
       openService: new OpenService(lockers, pairings, audit, gateway),
+      admin: { lockers, badges, audit, gateway, lockerConfig },
+      accounts: {
+        service: accountService,
+        repository: accountRepository,
+        limiter,
+        trustProxy: config.trustProxy,
+        googleEnabled: config.google !== null,
+        outbox: mailer instanceof DevOutbox ? mailer : null,
+      },
       health,
       demoMode: config.demoMode,
       trustedOrigins,
       webRoot: overrides.webRoot ?? DEFAULT_WEB_ROOT,
+      provisioning,
+      ...(config.simulatedLockers ? { workbench: { simulator: createSimulatorControl(agents), demoBadgeUid } } : {}),
     });
-    handler = (request) => app.fetch(request);
+    handler = (request, env) => app.fetch(request, env);
 
-    const agents: RunningAgent[] = [];
     if (config.simulatedLockers) {
-      for (const locker of demoLockers) {
+      // The simulated lockers get a new broker secret at every start, handed to them here and
+      // never written down; against an external broker they connect as that broker allows.
+      const deviceSecrets = broker ? await Promise.all(demoLockers.map((l) => deviceCredentials.issue(l.id))) : [];
+      for (const [index, locker] of demoLockers.entries()) {
+        const secret = deviceSecrets[index] ?? null;
+        if (broker && !secret) logger.warn({ lockerId: locker.id }, 'simulated locker not in the database');
         const agent = await startAgent(
           {
             lockerId: locker.id,
-            mqtt: { url: brokerUrl },
+            mqtt: { url: brokerUrl, ...(secret ? { username: locker.id, password: secret } : {}) },
             commandPublicKeyPem: secrets.commandPublicKeyPem,
             stateDir: join(config.dataDir, 'agents', locker.id),
             hal: { driver: 'simulator', autoPerson: { enabled: true } },
@@ -186,12 +302,20 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       port,
       brokerUrl,
       demoAccounts,
+      demoBadgeUid,
+      commandPublicKeyPem: secrets.commandPublicKeyPem,
+      brokerAccount,
+      provisioning,
       agents,
       gateway,
       database,
       metrics,
       bus,
       logger,
+      httpRoutes: app.routes
+        .filter((r) => r.method !== 'ALL')
+        .map((r) => ({ method: r.method, path: r.path }))
+        .filter((r, i, all) => all.findIndex((o) => o.method === r.method && o.path === r.path) === i),
       health,
       stop: stopAll,
     };

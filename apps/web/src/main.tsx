@@ -4,6 +4,7 @@ import './styles/theme.css';
 import './styles/frames.css';
 import './styles/screens.css';
 import './styles/offline.css';
+import './styles/account.css';
 import './styles/motion.css';
 
 const root = document.getElementById('app');

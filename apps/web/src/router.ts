@@ -4,13 +4,24 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
  * Client routes on the History API: the server answers index.html for every non-/api path,
  * so each screen has a real, shareable URL.
  */
-export type Route = 'home' | 'signin' | 'signup';
+export type Route = 'home' | 'signin' | 'signup' | 'forgot' | 'reset' | 'settings' | 'admin' | 'outbox' | 'workbench';
 
 const PATHS: Record<Route, string> = {
   home: '/',
   signin: '/connexion',
   signup: '/inscription',
+  forgot: '/mot-de-passe-oublie',
+  reset: '/reinitialiser',
+  settings: '/reglages',
+  admin: '/admin',
+  outbox: '/boite-mail',
+  workbench: '/atelier',
 };
+
+/** Screens a signed-out visitor may stay on (the rest send them to /connexion). */
+export const SIGNED_OUT_ROUTES: readonly Route[] = ['signin', 'signup', 'forgot', 'reset', 'outbox'];
+/** Screens a signed-in user may stay on (the rest send them to their landing screen). */
+export const SIGNED_IN_ROUTES: readonly Route[] = ['home', 'settings', 'admin', 'outbox', 'reset', 'workbench'];
 
 export function routeFromPath(pathname: string): Route | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;

@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -159,6 +160,38 @@ export const authVerifications = pgTable(
   (t) => [index('auth_verifications_identifier_idx').on(t.identifier)],
 );
 
+/** Raw bytes; PGlite hands back a Uint8Array and node-postgres a Buffer, both become a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/**
+ * The profile photo, re-encoded on upload (WebP, metadata stripped) and served only to its owner
+ * at `GET /api/me/photo`: no id in the URL, so no one can ask for someone else's.
+ */
+export const userPhotos = pgTable('user_photos', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  webp: bytea('webp').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * One row per counted request of a rate limit (docs/security.md): sliding windows that hold
+ * across server instances and restarts. `key` is a hash, never an address or an e-mail in clear.
+ */
+export const rateLimitHits = pgTable(
+  'rate_limit_hits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('rate_limit_hits_key_at_idx').on(t.key, t.at)],
+);
+
 // ── Pairings ──────────────────────────────────────────────────────────────────────────────────
 
 export const pairings = pgTable(
@@ -249,6 +282,18 @@ export const processedWebhookEvents = pgTable('processed_webhook_events', {
   provider: text('provider').notNull(),
   type: text('type').notNull(),
   receivedAt: ts('received_at').notNull().defaultNow(),
+});
+
+/**
+ * Administrator badges (SPEC §2): presented to any locker's RC522 reader, they open it and end a
+ * lockdown with no network. Lockers receive them hashed per locker in their signed `config`.
+ */
+export const adminBadges = pgTable('admin_badges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** The card UID in upper-case hex. */
+  uid: text('uid').notNull().unique(),
+  label: text('label').notNull(),
+  createdAt: createdAt(),
 });
 
 // ── Alerts and audit trail ───────────────────────────────────────────────────────────────────

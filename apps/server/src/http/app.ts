@@ -1,10 +1,15 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import type { AccountRepository } from '../accounts/AccountRepository';
+import type { AccountService } from '../accounts/AccountService';
+import type { RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
 import type { EventBus } from '../eventBus';
+import type { DevOutbox } from '../mail/DevOutbox';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { LockerProvisioning } from '../provisioning/LockerProvisioning';
 import type { LockerRepository } from '../repositories/LockerRepository';
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
@@ -12,6 +17,12 @@ import { AppError } from '../services/AppError';
 import { type LockerView, toLockerView } from '../services/lockerView';
 import type { OpenService } from '../services/OpenService';
 import type { PairingService } from '../services/PairingService';
+import { createAccountRoutes } from './accountRoutes';
+import { type AdminRouteDeps, createAdminRoutes } from './adminRoutes';
+import { createAuthRoutes } from './authRoutes';
+import { createDevOutboxRoutes } from './devOutboxRoutes';
+import { createDevRoutes, type WorkbenchOptions } from './devRoutes';
+import { createProvisioningRoutes } from './provisioningRoutes';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -30,6 +41,23 @@ export interface HttpDeps {
   trustedOrigins: string[];
   webRoot: string;
   sseKeepAliveMs?: number;
+  admin: AdminRouteDeps;
+  accounts: AccountHttpDeps;
+  /** Locker provisioning for administrators (/api/admin/lockers). */
+  provisioning?: LockerProvisioning;
+  /** The simulated lockers' hardware: the workbench routes exist only with it (SIMULATED_LOCKERS). */
+  workbench?: WorkbenchOptions;
+}
+
+/** Accounts (issue 4): settings routes, rate limits, public configuration, development outbox. */
+export interface AccountHttpDeps {
+  service: AccountService;
+  repository: AccountRepository;
+  limiter: RateLimiter;
+  trustProxy: boolean;
+  googleEnabled: boolean;
+  /** The development outbox, when mail is not sent by SMTP (GET /api/dev/outbox). */
+  outbox: DevOutbox | null;
 }
 
 export interface HealthReport {
@@ -44,10 +72,6 @@ type Env = { Variables: { user: UserRow } };
 const PairBody = z.object({ code: z.string().max(64) });
 const PremiumBody = z.object({ premium: z.boolean() });
 const LockerIdParam = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/);
-
-function publicUser(user: UserRow) {
-  return { id: user.id, email: user.email, name: user.name, premium: user.premium, role: user.role };
-}
 
 async function jsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   let raw: unknown;
@@ -92,9 +116,10 @@ export function createHttpApp(deps: HttpDeps) {
   });
 
   // CSRF: a state-changing API call must come from one of our own origins. Browsers send
-  // Origin on every cross-origin POST/DELETE; better-auth applies the same rule to its routes.
+  // Origin on every cross-origin POST/PUT/PATCH/DELETE. This covers better-auth's routes too
+  // (sign-in included: no login CSRF), whatever better-auth itself checks (docs/security.md).
   app.use('/api/*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.path.startsWith('/api/auth/')) {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const origin = c.req.header('origin');
       const site = c.req.header('sec-fetch-site');
       if (origin ? !deps.trustedOrigins.includes(origin) : site === 'cross-site') {
@@ -104,7 +129,19 @@ export function createHttpApp(deps: HttpDeps) {
     await next();
   });
 
-  app.on(['GET', 'POST'], '/api/auth/*', (c) => deps.auth.handler(c.req.raw));
+  app.route(
+    '/api/auth',
+    createAuthRoutes({
+      auth: deps.auth,
+      limiter: deps.accounts.limiter,
+      accounts: deps.accounts.repository,
+      trustProxy: deps.accounts.trustProxy,
+      logger: deps.logger,
+    }),
+  );
+  // What the sign-in page needs before anyone is signed in.
+  app.get('/api/public-config', (c) => c.json({ googleEnabled: deps.accounts.googleEnabled, demoMode: deps.demoMode }));
+  if (deps.accounts.outbox) app.route('/api/dev', createDevOutboxRoutes(deps.accounts.outbox));
 
   const api = new Hono<Env>();
   api.use('*', async (c, next) => {
@@ -124,7 +161,11 @@ export function createHttpApp(deps: HttpDeps) {
 
   api.get('/me', async (c) => {
     const user = c.get('user');
-    return c.json({ user: publicUser(user), demoMode: deps.demoMode, locker: await pairedLockerView(user.id) });
+    return c.json({
+      user: await deps.accounts.service.publicUser(user),
+      demoMode: deps.demoMode,
+      locker: await pairedLockerView(user.id),
+    });
   });
 
   // SPEC §3: the demo's self-service Premium switch, absent unless DEMO_MODE is on.
@@ -133,8 +174,19 @@ export function createHttpApp(deps: HttpDeps) {
     const body = await jsonBody(c.req.raw, PremiumBody);
     const updated = await deps.users.update(c.get('user').id, { premium: body.premium });
     if (!updated) throw new AppError(404, 'not_found', 'Account not found.');
-    return c.json({ user: publicUser(updated) });
+    return c.json({ user: await deps.accounts.service.publicUser(updated) });
   });
+
+  // PATCH /me, DELETE /me and /me/photo: the settings of one's own account.
+  api.route(
+    '/',
+    createAccountRoutes({
+      auth: deps.auth,
+      service: deps.accounts.service,
+      accounts: deps.accounts.repository,
+      limiter: deps.accounts.limiter,
+    }),
+  );
 
   api.post('/pairing', async (c) => {
     const body = await jsonBody(c.req.raw, PairBody);
@@ -169,6 +221,9 @@ export function createHttpApp(deps: HttpDeps) {
         deps.bus.on('locker.changed', ({ locker }) => {
           if (locker.id === lockerId) send('locker', locker);
         }),
+        deps.bus.on('alert.raised', (alert) => {
+          if (alert.lockerId === lockerId) send('alert', alert);
+        }),
         deps.bus.on('command.acknowledged', (ack) => {
           if (ack.userId !== user.id) return;
           send('command', { commandId: ack.commandId, outcome: ack.outcome, reason: ack.reason });
@@ -189,6 +244,12 @@ export function createHttpApp(deps: HttpDeps) {
       deps.metrics.sseClients.dec();
     });
   });
+
+  api.route('/admin', createAdminRoutes(deps.admin));
+  if (deps.provisioning) api.route('/admin/lockers', createProvisioningRoutes(deps.provisioning));
+  if (deps.workbench) {
+    api.route('/dev/workbench', createDevRoutes({ ...deps, ...deps.workbench }));
+  }
 
   api.all('*', () => {
     throw new AppError(404, 'not_found', 'No such route.');

@@ -14,12 +14,15 @@ export class ApiError extends Error implements ApiErrorBody {
   readonly code: string;
   /** HTTP status; 0 when the request never got an answer. */
   readonly status: number;
+  /** How long the server asked us to wait (429 `Retry-After`), in seconds; null when it did not say. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, retryAfterSeconds: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -33,7 +36,7 @@ export const CLIENT_ERROR_CODES = {
   http: 'http_error',
 } as const;
 
-type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -51,12 +54,29 @@ function codeForStatus(status: number): string {
  * (`{ error: { code, message } }`), better-auth puts it at the top level (`{ code, message }`),
  * and its rate limiter sends only `{ message }`.
  */
-export function errorFromBody(status: number, body: unknown, statusText = ''): ApiError {
+export function errorFromBody(
+  status: number,
+  body: unknown,
+  statusText = '',
+  retryAfterSeconds: number | null = null,
+): ApiError {
   const source = isRecord(body) && isRecord(body.error) ? body.error : body;
   const code = isRecord(source) && typeof source.code === 'string' && source.code ? source.code : codeForStatus(status);
   const message =
     isRecord(source) && typeof source.message === 'string' && source.message ? source.message : statusText;
-  return new ApiError(code, message || `HTTP ${status}`, status);
+  return new ApiError(code, message || `HTTP ${status}`, status, retryAfterSeconds);
+}
+
+/**
+ * `Retry-After` in seconds (RFC 9110 §10.2.3: delay-seconds or an HTTP-date); better-auth's own
+ * limiter sends `X-Retry-After`. Null when absent or unreadable.
+ */
+export function retryAfterSeconds(headers: Headers, now = Date.now()): number | null {
+  const raw = (headers.get('retry-after') ?? headers.get('x-retry-after'))?.trim();
+  if (!raw) return null;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -69,11 +89,18 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
+/**
+ * The transport every API module shares: JSON in and out, same-origin cookies, errors as ApiError.
+ * A `Blob` body is sent as raw bytes with its own type (profile photos).
+ */
+export function createHttp(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
   async function send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const init: RequestInit = { method, headers, credentials: 'same-origin' };
-    if (body !== undefined) {
+    if (body instanceof Blob) {
+      headers['Content-Type'] = body.type || 'application/octet-stream';
+      init.body = body;
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
@@ -84,7 +111,10 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
       const detail = cause instanceof Error ? cause.message : String(cause);
       throw new ApiError(CLIENT_ERROR_CODES.network, detail, 0);
     }
-    if (!response.ok) throw errorFromBody(response.status, await readJson(response), response.statusText);
+    if (!response.ok) {
+      const body = await readJson(response);
+      throw errorFromBody(response.status, body, response.statusText, retryAfterSeconds(response.headers));
+    }
     return response;
   }
 
@@ -100,6 +130,14 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
   async function noContent(method: string, path: string, body?: unknown): Promise<void> {
     await send(method, path, body);
   }
+
+  return { json, noContent };
+}
+
+export type Http = ReturnType<typeof createHttp>;
+
+export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
+  const { json, noContent } = createHttp(fetchImpl);
 
   return {
     signUp: (input: SignUpInput) => noContent('POST', '/api/auth/sign-up/email', input),

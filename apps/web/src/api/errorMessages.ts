@@ -22,8 +22,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
   USER_ALREADY_EXISTS: 'Un compte existe déjà avec cet e-mail.',
   USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: 'Un compte existe déjà avec cet e-mail. Utilisez-en un autre.',
   PASSWORD_TOO_SHORT: 'Mot de passe trop court : 8 caractères minimum.',
-  PASSWORD_TOO_LONG: 'Mot de passe trop long.',
-  INVALID_PASSWORD: 'Mot de passe invalide.',
+  PASSWORD_TOO_LONG: 'Mot de passe trop long : 128 caractères maximum.',
+  INVALID_PASSWORD: 'Mot de passe actuel incorrect.',
   INVALID_EMAIL: 'Adresse e-mail invalide.',
   INVALID_EMAIL_OR_PASSWORD: 'E-mail ou mot de passe incorrect.',
   EMAIL_NOT_VERIFIED: "Votre adresse e-mail n'est pas encore vérifiée.",
@@ -34,6 +34,47 @@ const MESSAGES: Readonly<Record<string, string>> = {
   MISSING_OR_NULL_ORIGIN: 'Requête refusée (origine manquante).',
   VALIDATION_ERROR: 'Certains champs sont invalides.',
   MISSING_FIELD: 'Renseignez tous les champs.',
+
+  // Accounts (issue 4): password policy, reset links, Google, settings
+  password_too_common: 'Ce mot de passe est trop courant : choisissez-en un moins prévisible.',
+  PASSWORD_TOO_COMMON: 'Ce mot de passe est trop courant : choisissez-en un moins prévisible.',
+  PASSWORD_COMPROMISED: 'Ce mot de passe est trop courant : choisissez-en un moins prévisible.',
+  PASSWORD_MATCHES_ACCOUNT: 'Le mot de passe ne doit être ni votre e-mail ni le nom du service.',
+  password_mismatch: 'Les deux mots de passe ne correspondent pas.',
+  INVALID_TOKEN: 'Ce lien de réinitialisation est invalide ou a déjà servi. Demandez-en un nouveau.',
+  TOKEN_EXPIRED: 'Ce lien de réinitialisation a expiré. Demandez-en un nouveau.',
+  missing_token: 'Lien incomplet : ouvrez le lien reçu par e-mail, ou demandez-en un nouveau.',
+  CREDENTIAL_ACCOUNT_NOT_FOUND: "Ce compte se connecte avec Google : il n'a pas de mot de passe SmartLocker.",
+  EMAIL_CAN_NOT_BE_UPDATED: "L'e-mail de ce compte ne peut pas être modifié.",
+  CHANGE_EMAIL_DISABLED: "Le changement d'e-mail n'est pas disponible.",
+  EMAIL_IS_THE_SAME: "C'est déjà l'e-mail de votre compte.",
+  email_locked: "L'e-mail d'un compte Google est géré par Google.",
+  SESSION_NOT_FRESH: 'Par sécurité, reconnectez-vous avant cette action.',
+  invalid_name: 'Pseudo invalide : 2 à 40 caractères, sans caractères invisibles.',
+  INVALID_NAME: 'Pseudo invalide : 2 à 40 caractères, sans caractères invisibles.',
+  photo_too_large: 'Photo trop lourde : 2 Mo maximum.',
+  photo_unsupported: 'Format non reconnu : choisissez une image PNG, JPEG ou WebP.',
+  unsupported_photo_type: 'Format non reconnu : choisissez une image PNG, JPEG ou WebP.',
+  invalid_photo: 'Cette image est illisible. Essayez-en une autre.',
+  empty_photo: 'La photo est vide. Choisissez une autre image.',
+  photo_unreadable: 'Cette image est illisible. Essayez-en une autre.',
+  photo_export_failed: "Le recadrage n'a pas pu être enregistré. Réessayez.",
+  delete_not_confirmed: 'Saisissez SUPPRIMER pour confirmer.',
+  password_required: 'Confirmez avec votre mot de passe actuel.',
+  invalid_password: 'Mot de passe actuel incorrect.',
+  session_not_fresh: 'Par sécurité, reconnectez-vous puis recommencez.',
+  admin_only: 'Réservé aux administrateurs.',
+  csrf_rejected: 'Requête refusée (origine non autorisée). Rechargez la page.',
+  invalid_body: 'Certains champs sont invalides.',
+  // OpenID Connect: better-auth sends these back to /connexion?error=…
+  oauth_failed: 'La connexion avec Google a échoué. Réessayez.',
+  state_mismatch: 'La connexion avec Google a expiré. Recommencez.',
+  please_restart_the_process: 'La connexion avec Google a expiré. Recommencez.',
+  unable_to_get_user_info: "Google n'a pas transmis votre profil. Réessayez.",
+  email_not_found: "Google n'a pas transmis votre e-mail. Réessayez.",
+  account_not_linked: 'Un compte existe déjà avec cet e-mail : connectez-vous avec votre mot de passe.',
+  signup_disabled: 'Les inscriptions sont fermées.',
+  access_denied: 'Connexion avec Google annulée.',
 
   // Pairing
   invalid_code: 'Code invalide. Il ressemble à SL-SPORT-01.',
@@ -60,6 +101,28 @@ const MESSAGES: Readonly<Record<string, string>> = {
   wrong_locker: 'Commande destinée à un autre casier.',
   issued_before_boot: 'Le casier vient de redémarrer. Réessayez.',
 };
+
+/** "30 s", "2 min", "1 h 05" — a wait told to a person. */
+export function waitLabel(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The French message for a failed call; a rate-limit refusal says how long to wait when the
+ * server told us (`Retry-After`).
+ */
+export function messageForError(error: { code: string; status: number; retryAfterSeconds: number | null }): string {
+  if (error.status === 429 || error.code === 'rate_limited' || error.code === 'TOO_MANY_REQUESTS') {
+    return error.retryAfterSeconds !== null
+      ? `Trop de tentatives. Réessayez dans ${waitLabel(error.retryAfterSeconds)}.`
+      : messageFor('rate_limited');
+  }
+  return messageFor(error.code);
+}
 
 /** The French message for `code`; a generic one (with the code, for support) when unknown. */
 export function messageFor(code: string): string {

@@ -27,6 +27,12 @@ export interface User {
   name: string;
   premium: boolean;
   role: UserRole;
+  /** URL of the profile photo (changes with each upload); null or absent when there is none. */
+  image?: string | null;
+  /** Signed in with Google: the e-mail is Google's and cannot be changed here (SPEC §3). */
+  emailLocked?: boolean;
+  /** Has a password (false for an account created with Google until a reset sets one). */
+  hasPassword?: boolean;
 }
 
 export interface Me {
@@ -72,4 +78,13 @@ export interface SignInInput {
 export interface ApiErrorBody {
   code: string;
   message: string;
+}
+
+/** SSE `alert`: something at the user's locker needs attention (SPEC §8). */
+export interface AlertEvent {
+  alertId: string;
+  lockerId: string;
+  type: string;
+  severity: 'info' | 'warning' | 'critical';
+  at: string;
 }

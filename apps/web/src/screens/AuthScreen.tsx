@@ -1,15 +1,19 @@
 import { useState } from 'preact/hooks';
+import { accountApi } from '../api/account';
 import { api, asApiError } from '../api/client';
-import { messageFor } from '../api/errorMessages';
+import { messageFor, messageForError } from '../api/errorMessages';
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
+import { GoogleButton } from '../components/settings/GoogleButton';
 import { TextField } from '../components/TextField';
+import { usePublicConfig } from '../hooks/usePublicConfig';
 
 export type AuthMode = 'signin' | 'signup';
 
 interface AuthScreenProps {
   mode: AuthMode;
   onModeChange(mode: AuthMode): void;
+  onForgotPassword(): void;
   /** Called once the session cookie is set. */
   onAuthenticated(): Promise<void>;
   /** Why the user landed here, e.g. an expired session. */
@@ -33,12 +37,33 @@ const COPY = {
   },
 } as const;
 
-export function AuthScreen({ mode, onModeChange, onAuthenticated, notice }: AuthScreenProps) {
+async function hasSession(): Promise<boolean> {
+  try {
+    await api.me();
+    return true;
+  } catch (error) {
+    if (asApiError(error).code === 'unauthenticated') return false;
+    throw error;
+  }
+}
+
+/** A failed Google sign-in comes back as /connexion?error=CODE (better-auth's errorCallbackURL). */
+function takeOAuthError(): string | null {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get('error');
+  if (!code) return null;
+  window.history.replaceState(null, '', window.location.pathname);
+  return messageFor(code);
+}
+
+export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticated, notice }: AuthScreenProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [pseudo, setPseudo] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(takeOAuthError);
   const [busy, setBusy] = useState(false);
+  const [signUpPending, setSignUpPending] = useState<string | null>(null);
+  const config = usePublicConfig();
   const copy = COPY[mode];
 
   async function submit(event: Event) {
@@ -52,18 +77,39 @@ export function AuthScreen({ mode, onModeChange, onAuthenticated, notice }: Auth
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'signup') await api.signUp({ email: trimmedEmail, password, name: trimmedPseudo });
-      else await api.signIn({ email: trimmedEmail, password });
+      if (mode === 'signup') {
+        await api.signUp({ email: trimmedEmail, password, name: trimmedPseudo });
+        // An address that already has an account gets a sign-up that opens no session (the
+        // server never says which addresses are customers) and its owner gets an e-mail.
+        if (!(await hasSession())) {
+          setSignUpPending(trimmedEmail);
+          return;
+        }
+      } else {
+        await api.signIn({ email: trimmedEmail, password });
+      }
       await onAuthenticated();
     } catch (failure) {
-      setError(messageFor(asApiError(failure).code));
+      setError(messageForError(asApiError(failure)));
     } finally {
+      setBusy(false);
+    }
+  }
+
+  async function continueWithGoogle() {
+    setBusy(true);
+    setError(null);
+    try {
+      window.location.assign(await accountApi.googleSignInUrl());
+    } catch (failure) {
+      setError(messageForError(asApiError(failure)));
       setBusy(false);
     }
   }
 
   function switchMode() {
     setError(null);
+    setSignUpPending(null);
     onModeChange(mode === 'signin' ? 'signup' : 'signin');
   }
 
@@ -77,6 +123,11 @@ export function AuthScreen({ mode, onModeChange, onAuthenticated, notice }: Auth
       {notice && (
         <p class="notice notice--info" role="status">
           {notice}
+        </p>
+      )}
+      {signUpPending && (
+        <p class="notice notice--info" role="status" data-testid="signup-pending">
+          Un e-mail vient d'être envoyé à <strong>{signUpPending}</strong> : suivez ses instructions pour continuer.
         </p>
       )}
 
@@ -120,10 +171,25 @@ export function AuthScreen({ mode, onModeChange, onAuthenticated, notice }: Auth
           placeholder={mode === 'signup' ? '8 caractères minimum' : undefined}
           disabled={busy}
         />
+        {mode === 'signin' && (
+          <p class="auth__forgot">
+            <button type="button" class="link-button" data-testid="forgot-password" onClick={onForgotPassword}>
+              Mot de passe oublié ?
+            </button>
+          </p>
+        )}
         <FormError message={error} testId="auth-error" />
         <button type="submit" class="btn btn--primary btn--block" data-testid="submit" disabled={busy}>
           {busy ? copy.busy : copy.submit}
         </button>
+        {config?.googleEnabled && (
+          <>
+            <p class="auth__or" aria-hidden="true">
+              ou
+            </p>
+            <GoogleButton onClick={() => void continueWithGoogle()} disabled={busy} />
+          </>
+        )}
       </form>
 
       <p class="auth__switch">

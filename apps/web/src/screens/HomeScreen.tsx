@@ -1,8 +1,9 @@
 import { useCallback, useReducer, useRef, useState } from 'preact/hooks';
 import { api, asApiError } from '../api/client';
 import { messageFor } from '../api/errorMessages';
-import type { LockerView, Me, User } from '../api/types';
+import type { AlertEvent, LockerView, Me, User } from '../api/types';
 import { AccountStrip } from '../components/AccountStrip';
+import { AlertBanner } from '../components/AlertBanner';
 import { AppHeader } from '../components/AppHeader';
 import { FormError } from '../components/FormError';
 import { LiveTimeline } from '../components/LiveTimeline';
@@ -12,12 +13,16 @@ import { PairForm } from '../components/PairForm';
 import { PremiumNotice } from '../components/PremiumNotice';
 import { PremiumToggle } from '../components/PremiumToggle';
 import { ReconnectIndicator } from '../components/ReconnectIndicator';
+import { WorkbenchLink } from '../components/workbench/WorkbenchLink';
 import { initialLockerLiveState, lockerLiveReducer } from '../live/lockerTimeline';
 import { useLiveEvents } from '../live/useLiveEvents';
 import { useOpenCommand } from '../live/useOpenCommand';
 
 interface HomeScreenProps {
   me: Me;
+  onOpenSettings(): void;
+  /** Demo mode: opens the workbench of simulated lockers. */
+  onOpenWorkbench?(): void;
   onUserChange(user: User): void;
   onSignedOut(): void;
   /** An API call answered 401: the session is gone. */
@@ -28,9 +33,18 @@ interface HomeScreenProps {
 
 const NO_LOCKER = 'none';
 
-export function HomeScreen({ me, onUserChange, onSignedOut, onSessionLost, onStreamRefused }: HomeScreenProps) {
+export function HomeScreen({
+  me,
+  onOpenSettings,
+  onOpenWorkbench,
+  onUserChange,
+  onSignedOut,
+  onSessionLost,
+  onStreamRefused,
+}: HomeScreenProps) {
   const [live, dispatch] = useReducer(lockerLiveReducer, me.locker, initialLockerLiveState);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [alert, setAlert] = useState<AlertEvent | null>(null);
   const [busy, setBusy] = useState<'unpair' | 'signout' | null>(null);
   const openCommand = useOpenCommand(onSessionLost);
   const locker = live.locker;
@@ -48,6 +62,7 @@ export function HomeScreen({ me, onUserChange, onSignedOut, onSessionLost, onStr
       if (streamKey === shownKey.current) show(view);
     },
     onCommand: openCommand.acknowledge,
+    onAlert: setAlert,
     onGaveUp: onStreamRefused,
   });
 
@@ -94,8 +109,11 @@ export function HomeScreen({ me, onUserChange, onSignedOut, onSessionLost, onStr
       {connection === 'reconnecting' && <ReconnectIndicator />}
 
       <main class="home__main">
-        <AccountStrip user={user}>{!premiumRequired && toggle}</AccountStrip>
+        <AccountStrip user={user} onOpenSettings={onOpenSettings}>
+          {!premiumRequired && toggle}
+        </AccountStrip>
         <FormError message={actionError} testId="action-error" />
+        {alert && <AlertBanner alert={alert} onDismiss={() => setAlert(null)} />}
 
         {locker ? (
           <>
@@ -121,6 +139,7 @@ export function HomeScreen({ me, onUserChange, onSignedOut, onSessionLost, onStr
         ) : (
           <PairForm onPaired={show} onSessionLost={onSessionLost} />
         )}
+        {demoMode && onOpenWorkbench && <WorkbenchLink onOpen={onOpenWorkbench} />}
       </main>
     </div>
   );

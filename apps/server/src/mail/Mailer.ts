@@ -1,0 +1,19 @@
+/** One plain-text message to one person (password reset, e-mail change, sign-up notice). */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Where messages go: SMTP in production, the development outbox otherwise (docs/security.md). */
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox' | 'disabled';
+  send(message: MailMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The links of a message, in order: what a developer clicks in the outbox. */
+export function linksIn(text: string): string[] {
+  // A sentence's final punctuation is not part of the link.
+  return [...text.matchAll(/https?:\/\/[^\s<>"']+/g)].map((m) => m[0].replace(/[.,;:!?)]+$/, ''));
+}

@@ -1,0 +1,82 @@
+import { useState } from 'preact/hooks';
+import { accountApi } from '../../api/account';
+import { api } from '../../api/client';
+import { messageFor } from '../../api/errorMessages';
+import type { Me } from '../../api/types';
+import { TextField } from '../TextField';
+import { FormStatus } from './FormStatus';
+import { useAccountAction } from './useAccountAction';
+
+interface EmailFormProps {
+  me: Me;
+  onMeChange(me: Me): void;
+  onSessionLost(): void;
+}
+
+/**
+ * The account's e-mail. A change is confirmed by a link sent by e-mail; a Google account's
+ * address belongs to Google and is locked (SPEC §3).
+ */
+export function EmailForm({ me, onMeChange, onSessionLost }: EmailFormProps) {
+  const [email, setEmail] = useState(me.user.email);
+  const action = useAccountAction(onSessionLost);
+  const locked = me.user.emailLocked === true;
+  const trimmed = email.trim();
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (locked) return;
+    if (!trimmed) {
+      action.fail(messageFor('missing_fields'));
+      return;
+    }
+    if (trimmed.toLowerCase() === me.user.email.toLowerCase()) {
+      action.fail(messageFor('EMAIL_IS_THE_SAME'));
+      return;
+    }
+    await action.run(async () => {
+      await accountApi.changeEmail(trimmed);
+      // Depending on the account, the change is immediate or waits for the e-mailed link.
+      const fresh = await api.me();
+      onMeChange(fresh);
+      if (fresh.user.email.toLowerCase() === trimmed.toLowerCase()) return 'E-mail modifié.';
+      setEmail(fresh.user.email);
+      return `Un lien de confirmation a été envoyé : suivez-le pour passer à ${trimmed}.`;
+    });
+  }
+
+  return (
+    <form class="settings-form" data-testid="email-form" onSubmit={(event) => void submit(event)} noValidate>
+      {locked && (
+        <p class="settings-form__badge-line">
+          <span class="badge badge--google" data-testid="email-locked">
+            Google — verrouillé
+          </span>
+          <span class="settings-form__hint">Cet e-mail est géré par votre compte Google.</span>
+        </p>
+      )}
+      <TextField
+        label="E-mail"
+        name="settings-email"
+        type="email"
+        value={locked ? me.user.email : email}
+        onInput={setEmail}
+        testId="settings-email"
+        autoComplete="email"
+        autoCapitalize="off"
+        disabled={locked || action.busy}
+      />
+      <FormStatus error={action.error} done={action.done} testId="email" />
+      {!locked && (
+        <button
+          type="submit"
+          class="btn btn--ghost btn--block"
+          data-testid="settings-email-save"
+          disabled={action.busy || trimmed.toLowerCase() === me.user.email.toLowerCase()}
+        >
+          {action.busy ? 'Envoi…' : "Changer l'e-mail"}
+        </button>
+      )}
+    </form>
+  );
+}

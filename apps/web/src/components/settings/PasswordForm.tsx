@@ -1,0 +1,68 @@
+import { useState } from 'preact/hooks';
+import { accountApi } from '../../api/account';
+import { messageFor } from '../../api/errorMessages';
+import { TextField } from '../TextField';
+import { FormStatus } from './FormStatus';
+import { useAccountAction } from './useAccountAction';
+
+interface PasswordFormProps {
+  onSessionLost(): void;
+}
+
+/** Changing the password needs the current one; the account's other sessions are signed out. */
+export function PasswordForm({ onSessionLost }: PasswordFormProps) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const action = useAccountAction(onSessionLost);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!current || !next) {
+      action.fail(messageFor('missing_fields'));
+      return;
+    }
+    const changed = await action.run(async () => {
+      await accountApi.changePassword(current, next);
+      return 'Mot de passe modifié. Vos autres appareils ont été déconnectés.';
+    });
+    if (changed) {
+      setCurrent('');
+      setNext('');
+    }
+  }
+
+  return (
+    <form class="settings-form" data-testid="password-form" onSubmit={(event) => void submit(event)} noValidate>
+      <TextField
+        label="Mot de passe actuel"
+        name="current-password"
+        type="password"
+        value={current}
+        onInput={setCurrent}
+        testId="settings-current-password"
+        autoComplete="current-password"
+        disabled={action.busy}
+      />
+      <TextField
+        label="Nouveau mot de passe"
+        name="new-password"
+        type="password"
+        value={next}
+        onInput={setNext}
+        testId="settings-new-password"
+        autoComplete="new-password"
+        placeholder="8 à 128 caractères"
+        disabled={action.busy}
+      />
+      <FormStatus error={action.error} done={action.done} testId="password" />
+      <button
+        type="submit"
+        class="btn btn--ghost btn--block"
+        data-testid="settings-password-save"
+        disabled={action.busy}
+      >
+        {action.busy ? 'Enregistrement…' : 'Changer le mot de passe'}
+      </button>
+    </form>
+  );
+}
