@@ -69,7 +69,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
   async function openSettings(): Promise<void> {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-profile').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/reglages');
+    // The screen renders first and the address follows it: wait for both.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/reglages');
   }
 
   /**
@@ -113,7 +114,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'accounts-settings.png'), fullPage: true });
     await page.getByTestId('settings-signout').click();
     await page.getByTestId('signin-form').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/connexion');
+    // The screen renders first and the address follows it: wait for both.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/connexion');
 
     // Signing up again with the address opens no session and does not say the account exists.
     await page.getByTestId('toggle-mode').click();
@@ -246,7 +248,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
     await page.goto(`${system.url}/connexion`);
 
     await page.getByTestId('forgot-password').click();
-    expect(new URL(page.url()).pathname).toBe('/mot-de-passe-oublie');
+    // The screen renders first and the address follows it: wait for both.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/mot-de-passe-oublie');
     await page.getByTestId('forgot-email').fill(email);
     await page.getByTestId('forgot-submit').click();
     await page.getByTestId('forgot-sent').waitFor();
@@ -259,7 +262,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
     await message.getByTestId('outbox-link').first().click();
 
     await page.getByTestId('reset-form').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/reinitialiser');
+    // The screen renders first and the address follows it: wait for both.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/reinitialiser');
     // A common password is refused with the reason, in French.
     await page.getByTestId('reset-password').fill('password');
     await page.getByTestId('reset-password-confirm').fill('password');
@@ -311,7 +315,8 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
     if (!admin) throw new Error('the demo system has no administrator account');
     await signIn(admin.email, admin.password);
     await page.getByTestId('admin-home').waitFor();
-    expect(new URL(page.url()).pathname).toBe('/admin');
+    // The screen renders first and the address follows it: wait for both.
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/admin');
     await page.getByTestId('admin-placeholder').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'accounts-admin-home.png'), fullPage: true });
   });
