@@ -46,7 +46,12 @@ export async function startAgent<H extends Hal = Hal>(
     lockerId: parsed.lockerId,
   });
   // Without an injected HAL, H is the default `Hal`, so the cast only restates what createHal returns.
-  const hal = options.hal ?? (createHal(parsed.hal) as H);
+  const hal =
+    options.hal ??
+    (createHal(parsed.hal, {
+      // Driver faults (a dead gpiomon, an SPI error) go to the agent's log, not to stderr.
+      gpio: { onFault: (error: Error) => logger.error({ err: error }, error.message) },
+    }) as H);
   let agent: Agent<H>;
   try {
     agent = new Agent(parsed, hal, logger);

@@ -48,7 +48,8 @@ async function main(): Promise<number> {
   const config = loadAgentConfigFile(values.config);
   const logger = pino({ name: 'smartlocker-agent', level: config.logLevel });
   const agent = await startAgent(config, { logger });
-  logger.info({ lockerId: config.lockerId, broker: config.mqtt.url, hal: config.hal.driver }, 'agent started');
+  // The driver actually chosen: `auto` resolves to gpio on a Raspberry Pi, the simulator elsewhere.
+  logger.info({ lockerId: config.lockerId, broker: config.mqtt.url, hal: agent.hal.driver }, 'agent started');
 
   // SPEC §2: whatever ends the process (signal, bug), the strike is released first.
   installProcessGuards(agent, { logger });
