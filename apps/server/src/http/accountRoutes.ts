@@ -8,6 +8,7 @@ import { LIMITS, type RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
+import { readJsonBody } from './requestBody';
 
 export interface AccountRouteDeps {
   auth: Auth;
@@ -21,25 +22,6 @@ const DeleteBody = z.object({ password: z.string().max(1024).optional() });
 
 /** Without a password, erasing the account needs a sign-in of the last 24 hours (better-auth's freshAge). */
 const FRESH_SESSION_MS = 24 * 60 * 60 * 1000;
-
-async function json(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new AppError(400, 'invalid_body', detail);
-  }
-  return parsed.data;
-}
 
 /** Reads at most `max` bytes of the body, refusing larger ones without reading them whole. */
 async function readLimited(request: Request, max: number): Promise<Uint8Array> {
@@ -71,7 +53,7 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
   const view = async (user: UserRow) => ({ user: await deps.service.publicUser(user) });
 
   routes.patch('/me', async (c) => {
-    const body = parse(NameBody, await json(c.req.raw));
+    const body = await readJsonBody(c.req.raw, NameBody, { optional: true });
     return c.json(await view(await deps.service.rename(c.get('user').id, body.name)));
   });
 
@@ -105,7 +87,7 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
    */
   routes.delete('/me', async (c) => {
     const user = c.get('user');
-    const body = parse(DeleteBody, await json(c.req.raw));
+    const body = await readJsonBody(c.req.raw, DeleteBody, { optional: true });
     const hash = await deps.accounts.passwordHash(user.id);
     if (hash) {
       if (!body.password) throw new AppError(400, 'password_required', 'Confirm with your current password.');

@@ -8,6 +8,7 @@ import type { LockerRepository } from '../repositories/LockerRepository';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
 import type { LockerConfigService } from '../services/LockerConfigService';
+import { readJsonBody, requireAdmin } from './requestBody';
 
 export interface AdminRouteDeps {
   lockers: LockerRepository;
@@ -30,10 +31,7 @@ const BadgeBody = z.object({
 export function createAdminRoutes(deps: AdminRouteDeps) {
   const admin = new Hono<{ Variables: { user: UserRow } }>();
 
-  admin.use('*', async (c, next) => {
-    if (c.get('user').role !== 'admin') throw new AppError(403, 'admin_only', 'This needs an administrator account.');
-    await next();
-  });
+  admin.use('*', requireAdmin);
 
   // SPEC §8: a lockdown ends after 5 min, by admin badge, or by an administrator from the web.
   admin.post('/lockers/:id/reset-lockdown', async (c) => {
@@ -69,15 +67,8 @@ export function createAdminRoutes(deps: AdminRouteDeps) {
   });
 
   admin.post('/badges', async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-    }
-    const body = BadgeBody.safeParse(raw);
-    if (!body.success) throw new AppError(400, 'invalid_body', body.error.issues.map((i) => i.message).join('; '));
-    const badge = await deps.badges.add(body.data.uid, body.data.label);
+    const body = await readJsonBody(c.req.raw, BadgeBody);
+    const badge = await deps.badges.add(body.uid, body.label);
     if (!badge) throw new AppError(409, 'badge_exists', 'This badge is already registered.');
     await deps.audit.record({
       actorKind: 'admin',

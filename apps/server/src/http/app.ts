@@ -23,6 +23,7 @@ import { createAuthRoutes } from './authRoutes';
 import { createDevOutboxRoutes } from './devOutboxRoutes';
 import { createDevRoutes, type WorkbenchOptions } from './devRoutes';
 import { createProvisioningRoutes } from './provisioningRoutes';
+import { readJsonBody } from './requestBody';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -72,21 +73,6 @@ type Env = { Variables: { user: UserRow } };
 const PairBody = z.object({ code: z.string().max(64) });
 const PremiumBody = z.object({ premium: z.boolean() });
 const LockerIdParam = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/);
-
-async function jsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = await request.json();
-  } catch {
-    throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new AppError(400, 'invalid_body', detail);
-  }
-  return parsed.data;
-}
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono<Env>();
@@ -171,7 +157,7 @@ export function createHttpApp(deps: HttpDeps) {
   // SPEC §3: the demo's self-service Premium switch, absent unless DEMO_MODE is on.
   api.post('/me/premium', async (c) => {
     if (!deps.demoMode) throw new AppError(404, 'not_found', 'No such route.');
-    const body = await jsonBody(c.req.raw, PremiumBody);
+    const body = await readJsonBody(c.req.raw, PremiumBody);
     const updated = await deps.users.update(c.get('user').id, { premium: body.premium });
     if (!updated) throw new AppError(404, 'not_found', 'Account not found.');
     return c.json({ user: await deps.accounts.service.publicUser(updated) });
@@ -189,7 +175,7 @@ export function createHttpApp(deps: HttpDeps) {
   );
 
   api.post('/pairing', async (c) => {
-    const body = await jsonBody(c.req.raw, PairBody);
+    const body = await readJsonBody(c.req.raw, PairBody);
     const locker = await deps.pairingService.pair(c.get('user').id, body.code);
     return c.json({ locker }, 201);
   });

@@ -7,6 +7,7 @@ import type { LockerRepository } from '../repositories/LockerRepository';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
 import { type LockerView, toLockerView } from '../services/lockerView';
+import { readJsonBody } from './requestBody';
 
 /**
  * The workbench (development and demo only, issue 3 "Simulator"): the simulated lockers this
@@ -43,24 +44,6 @@ const BadgeBody = z.object({
 });
 const NetworkBody = z.object({ connected: z.boolean() });
 
-async function jsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = await request.json();
-  } catch {
-    throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(
-      400,
-      'invalid_body',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
-}
-
 export function createDevRoutes(deps: WorkbenchDeps) {
   const dev = new Hono<{ Variables: { user: UserRow } }>();
 
@@ -86,28 +69,28 @@ export function createDevRoutes(deps: WorkbenchDeps) {
 
   dev.post('/lockers/:id/door', async (c) => {
     const id = lockerId(c.req.param('id'));
-    const body = await jsonBody(c.req.raw, DoorBody);
+    const body = await readJsonBody(c.req.raw, DoorBody);
     deps.simulator.setDoor(id, body.state);
     return c.json({ locker: await card(deps.simulator.get(id)) });
   });
 
   dev.post('/lockers/:id/object', async (c) => {
     const id = lockerId(c.req.param('id'));
-    const body = await jsonBody(c.req.raw, ObjectBody);
+    const body = await readJsonBody(c.req.raw, ObjectBody);
     deps.simulator.setObject(id, body.present);
     return c.json({ locker: await card(deps.simulator.get(id)) });
   });
 
   dev.post('/lockers/:id/badge', async (c) => {
     const id = lockerId(c.req.param('id'));
-    const body = await jsonBody(c.req.raw, BadgeBody);
+    const body = await readJsonBody(c.req.raw, BadgeBody);
     deps.simulator.presentBadge(id, body.uid);
     return c.json({ locker: await card(deps.simulator.get(id)) });
   });
 
   dev.post('/lockers/:id/network', async (c) => {
     const id = lockerId(c.req.param('id'));
-    const body = await jsonBody(c.req.raw, NetworkBody);
+    const body = await readJsonBody(c.req.raw, NetworkBody);
     deps.simulator.setNetwork(id, body.connected);
     return c.json({ locker: await card(deps.simulator.get(id)) });
   });

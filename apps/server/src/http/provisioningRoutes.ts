@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LockerProvisioning } from '../provisioning/LockerProvisioning';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
+import { readJsonBody, requireAdmin } from './requestBody';
 
 /**
  * Provisioning for administrators (SPEC §12), mounted under /api/admin/lockers:
@@ -48,39 +49,17 @@ const ProvisionBody = z.object({
 const RotateBody = z.object({ agent: AgentSettingsBody.optional() });
 const LockerIdParam = z.string().regex(LOCKER_ID_PATTERN);
 
-async function jsonBody<T>(request: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
-  const text = await request.text();
-  let raw: unknown = {};
-  if (text.trim() !== '' || !optional) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(
-      400,
-      'invalid_body',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
-}
-
 export function createProvisioningRoutes(provisioning: LockerProvisioning) {
   const routes = new Hono<{ Variables: { user: UserRow } }>();
 
   routes.use('*', async (c, next) => {
-    if (c.get('user').role !== 'admin') throw new AppError(403, 'admin_only', 'This needs an administrator account.');
-    await next();
+    await requireAdmin(c, next);
     // The answers carry a broker password: never kept by a browser or a proxy.
     c.header('cache-control', 'no-store');
   });
 
   routes.post('/', async (c) => {
-    const body = await jsonBody(c.req.raw, ProvisionBody);
+    const body = await readJsonBody(c.req.raw, ProvisionBody);
     const provisioned = await provisioning.provision(body, { kind: 'admin', id: c.get('user').id });
     return c.json(provisioned, 201);
   });
@@ -88,7 +67,7 @@ export function createProvisioningRoutes(provisioning: LockerProvisioning) {
   routes.post('/:id/rotate-secret', async (c) => {
     const id = LockerIdParam.safeParse(c.req.param('id'));
     if (!id.success) throw new AppError(404, 'locker_not_found', 'No locker has this id.');
-    const body = await jsonBody(c.req.raw, RotateBody, true);
+    const body = await readJsonBody(c.req.raw, RotateBody, { optional: true });
     const rotated = await provisioning.rotateSecret(id.data, { kind: 'admin', id: c.get('user').id }, body.agent);
     return c.json(rotated, 200);
   });
