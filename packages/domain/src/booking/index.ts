@@ -1,0 +1,4 @@
+export * from './bookingExtension';
+export * from './bookingRules';
+export * from './bookingStateMachine';
+export * from './siteLocalTime';
