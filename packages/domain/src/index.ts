@@ -7,3 +7,4 @@ export * from './locker';
 export * from './openPolicy';
 export * from './pairing';
 export * from './session/sportSession';
+export * from './siteTime';

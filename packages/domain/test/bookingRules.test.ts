@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BOOKING_RULES, bookingPriceCents, closingTimeOn, validateBookingRequest } from '../src/booking/bookingRules';
-import { calendarDaysBetween, localDateTimeToUtc, parseLocalDate, toLocalDateTime } from '../src/booking/siteLocalTime';
+import { calendarDaysBetween, localDateTimeToUtc, parseLocalDate, toLocalDateTime } from '../src/siteTime';
 
 const HOUR = 3_600_000;
 // Tuesday 2026-06-09, 09:15 in Brussels (summer time, UTC+2).

@@ -1,6 +1,6 @@
+import { DEFAULT_SITE_TIME_ZONE } from '../siteTime';
 import { BOOKING_RULES, closingTimeOn } from './bookingRules';
 import type { BookingState } from './bookingStateMachine';
-import { DEFAULT_SITE_TIME_ZONE } from './siteLocalTime';
 
 /** SPEC §5 "Extension": +1 h for 5.00 EUR, `expires_at` moves by 3600 s. */
 export const BOOKING_EXTENSION = {

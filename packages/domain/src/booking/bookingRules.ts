@@ -4,7 +4,7 @@ import {
   localDateTimeToUtc,
   parseLocalDate,
   toLocalDateTime,
-} from './siteLocalTime';
+} from '../siteTime';
 
 /** SPEC §5, school locker: hourly bookings. Hours are site-local wall-clock hours. */
 export const BOOKING_RULES = {

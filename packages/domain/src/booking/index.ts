@@ -1,4 +1,3 @@
 export * from './bookingExtension';
 export * from './bookingRules';
 export * from './bookingStateMachine';
-export * from './siteLocalTime';

@@ -13,6 +13,11 @@ export interface LocalDateTime {
   minute: number;
 }
 
+/** The same reading to the second, for display. */
+export interface LocalDateTimeWithSeconds extends LocalDateTime {
+  second: number;
+}
+
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
 
@@ -37,8 +42,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The wall clock at `instant` in `timeZone` (seconds dropped). */
-export function toLocalDateTime(instant: Date, timeZone: string = DEFAULT_SITE_TIME_ZONE): LocalDateTime {
+/** The wall clock at `instant` in `timeZone`, to the second. */
+export function toLocalDateTimeWithSeconds(
+  instant: Date,
+  timeZone: string = DEFAULT_SITE_TIME_ZONE,
+): LocalDateTimeWithSeconds {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -49,11 +57,23 @@ export function toLocalDateTime(instant: Date, timeZone: string = DEFAULT_SITE_T
     day: parts.day ?? Number.NaN,
     hour: parts.hour ?? Number.NaN,
     minute: parts.minute ?? Number.NaN,
+    second: parts.second ?? Number.NaN,
   };
+}
+
+/** The wall clock at `instant` in `timeZone` (seconds dropped). */
+export function toLocalDateTime(instant: Date, timeZone: string = DEFAULT_SITE_TIME_ZONE): LocalDateTime {
+  const { second: _second, ...local } = toLocalDateTimeWithSeconds(instant, timeZone);
+  return local;
 }
 
 function wallClockAsUtcMs(local: LocalDateTime): number {
   return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in minutes (east positive). */
+export function utcOffsetMinutes(instant: Date, timeZone: string = DEFAULT_SITE_TIME_ZONE): number {
+  return offsetMs(instant.getTime(), timeZone) / MS_PER_MINUTE;
 }
 
 /** Offset of `timeZone` from UTC at `epochMs`, in whole minutes (every IANA zone today uses whole minutes). */
