@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import type { LockerView } from '../api/types';
-import { doorLabel, lockerTypeLabel, lockLabel, objectPresenceLabel } from '../i18n/lockerLabels';
+import { lockerTypeLabel } from '../i18n/lockerLabels';
+import { LockerFactTiles } from './LockerFactTiles';
 import { OnlineBadge } from './OnlineBadge';
-import { StateTile } from './StateTile';
 
 interface LockerCardProps {
   locker: LockerView;
@@ -43,27 +43,7 @@ export function LockerCard({ locker, children }: LockerCardProps) {
       )}
 
       <div class="locker__tiles">
-        <StateTile
-          caption="Porte"
-          label={doorLabel(locker.door)}
-          state={locker.door}
-          tone={locker.door === 'open' ? 'alert' : locker.door === 'closed' ? 'good' : 'neutral'}
-          testId="door-state"
-        />
-        <StateTile
-          caption="Serrure"
-          label={lockLabel(locker.lock)}
-          state={locker.lock}
-          tone={locker.lock === 'unlocked' ? 'alert' : 'good'}
-          testId="lock-state"
-        />
-        <StateTile
-          caption="Contenu"
-          label={objectPresenceLabel(locker.objectPresent)}
-          state={locker.objectPresent === null ? 'unknown' : String(locker.objectPresent)}
-          tone="neutral"
-          testId="object-state"
-        />
+        <LockerFactTiles locker={locker} testIds={{ door: 'door-state', lock: 'lock-state', object: 'object-state' }} />
       </div>
 
       {children}

@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { asApiError } from '../../api/client';
 import { messageFor } from '../../api/errorMessages';
 import type { WorkbenchAction, WorkbenchLocker } from '../../api/workbench';
-import { doorLabel, lockerTypeLabel, lockLabel, objectPresenceLabel } from '../../i18n/lockerLabels';
+import { lockerTypeLabel } from '../../i18n/lockerLabels';
 import { FormError } from '../FormError';
+import { LockerFactTiles } from '../LockerFactTiles';
 import { OnlineBadge } from '../OnlineBadge';
 import { StateTile } from '../StateTile';
 import { networkState } from './workbenchCards';
@@ -107,26 +108,9 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
           <h3 class="wb-view__title">Vu par le serveur</h3>
           {locker ? (
             <div class="wb-tiles">
-              <StateTile
-                caption="Porte"
-                label={doorLabel(locker.door)}
-                state={locker.door}
-                tone={locker.door === 'open' ? 'alert' : locker.door === 'closed' ? 'good' : 'neutral'}
-                testId="wb-server-door"
-              />
-              <StateTile
-                caption="Serrure"
-                label={lockLabel(locker.lock)}
-                state={locker.lock}
-                tone={locker.lock === 'unlocked' ? 'alert' : 'good'}
-                testId="wb-server-lock"
-              />
-              <StateTile
-                caption="Contenu"
-                label={objectPresenceLabel(locker.objectPresent)}
-                state={locker.objectPresent === null ? 'unknown' : String(locker.objectPresent)}
-                tone="neutral"
-                testId="wb-server-object"
+              <LockerFactTiles
+                locker={locker}
+                testIds={{ door: 'wb-server-door', lock: 'wb-server-lock', object: 'wb-server-object' }}
               />
               {locker.lockdown && (
                 <StateTile
