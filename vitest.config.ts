@@ -13,13 +13,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/unit/**/*.test.ts'],
+          exclude: ['packages/*/test/integration/**'],
           sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['apps/*/test/integration/**/*.test.ts'],
+          include: ['apps/*/test/integration/**/*.test.ts', 'packages/*/test/integration/**/*.test.ts'],
           // Groups run one after the other: unit first, the browser last.
           sequence: { groupOrder: 1 },
           testTimeout: 30_000,

@@ -12,6 +12,7 @@ import { createAuth } from './auth/auth';
 import { BrokerAccess, loadServerBrokerPassword, SERVER_BROKER_USERNAME } from './broker/brokerAccess';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embeddedBroker';
 import { LockerGateway } from './broker/LockerGateway';
+import { type Clock, systemClock } from './clock';
 import type { Config } from './config';
 import { type DatabaseTarget, type OpenDatabase, openDatabase } from './db/database';
 import {
@@ -53,6 +54,8 @@ export interface SystemOverrides {
   webRoot?: string;
   /** Lockers seeded in demo mode and simulated; tests give unique ids to share one broker safely. */
   demoLockers?: readonly DemoLocker[];
+  /** The time business rules see (bookings, sessions, expiry); tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 export interface RunningSystem {
@@ -72,6 +75,7 @@ export interface RunningSystem {
   database: OpenDatabase;
   metrics: Metrics;
   bus: EventBus;
+  clock: Clock;
   logger: Logger;
   /** Every HTTP route (method, path), so the authorization matrix test can insist on covering all. */
   httpRoutes: { method: string; path: string }[];
@@ -87,6 +91,7 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const bus = new EventBus();
+  const clock = overrides.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
   const secrets = loadSecrets(config);
   const cleanups: (() => Promise<void>)[] = [];
@@ -311,6 +316,7 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       database,
       metrics,
       bus,
+      clock,
       logger,
       httpRoutes: app.routes
         .filter((r) => r.method !== 'ALL')

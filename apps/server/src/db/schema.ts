@@ -241,12 +241,30 @@ export const bookings = pgTable(
     currency: text('currency').notNull().default('eur'),
     endedAt: ts('ended_at'),
     endReason: sessionEndReason('end_reason'),
+    /** While `pending`: when the Checkout Session lapses and the held slot is let go. */
+    holdExpiresAt: ts('hold_expires_at'),
+    /** The "10 min left, extend?" reminder went out (at most once per end time). */
+    reminderSentAt: ts('reminder_sent_at'),
+    /** Why a booking was cancelled or refunded without the user asking (shown to them). */
+    statusReason: text('status_reason'),
+    /** Sport: the member lost Premium mid-session and used the one open they keep (issue 6). */
+    graceOpenUsed: boolean('grace_open_used').notNull().default(false),
+    /** Sport: the distance sensor still saw something inside when the session ended. */
+    objectLeftInside: boolean('object_left_inside'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('bookings_user_idx').on(t.userId, t.startsAt),
     index('bookings_locker_idx').on(t.lockerId, t.startsAt),
+    index('bookings_status_ends_idx').on(t.status, t.endsAt),
+    // SPEC §6: one running sport session per locker and per member; a race has one winner.
+    uniqueIndex('bookings_one_session_per_locker')
+      .on(t.lockerId)
+      .where(sql`${t.kind} = 'sport_session' AND ${t.status} = 'active'`),
+    uniqueIndex('bookings_one_session_per_user')
+      .on(t.userId)
+      .where(sql`${t.kind} = 'sport_session' AND ${t.status} = 'active'`),
     check('bookings_amount_nonnegative', sql`${t.amountCents} >= 0`),
     check('bookings_range_valid', sql`${t.endsAt} IS NULL OR ${t.endsAt} > ${t.startsAt}`),
     // The exclusion constraint (no overlapping holds of one locker) needs btree_gist and is
@@ -270,6 +288,14 @@ export const payments = pgTable(
     amountCents: integer('amount_cents').notNull(),
     currency: text('currency').notNull().default('eur'),
     status: paymentStatus('status').notNull().default('open'),
+    /** The hosted payment page while the payment is open. */
+    checkoutUrl: text('checkout_url'),
+    /** When the Checkout Session lapses (Stripe's `expires_at`). */
+    expiresAt: ts('expires_at'),
+    /** Extension payments: the end the booking moves to once paid. */
+    extensionEndsAt: ts('extension_ends_at'),
+    paidAt: ts('paid_at'),
+    refundId: text('refund_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
