@@ -8,6 +8,7 @@ import {
   isFinalBookingState,
   SLOT_HOLDING_STATES,
   transition,
+  transitionGuard,
 } from '../src/booking/bookingStateMachine';
 
 /** Every state × event pair, written out: a change here is a decision, not a side effect. */
@@ -132,5 +133,18 @@ describe('booking state machine', () => {
 
   it('holds the slot only while pending, confirmed or active', () => {
     expect(SLOT_HOLDING_STATES).toEqual(['pending', 'confirmed', 'active']);
+  });
+
+  it('reads every event as one guarded update: its source states and its single target', () => {
+    for (const event of BOOKING_EVENTS) {
+      const guard = transitionGuard(event);
+      expect(guard.from).toEqual(BOOKING_STATES.filter((state) => transition(state, event).ok));
+      for (const state of guard.from) expect(transition(state, event)).toEqual({ ok: true, state: guard.to });
+    }
+    expect(transitionGuard('end_reached')).toEqual({ from: ['confirmed', 'active'], to: 'completed' });
+    expect(transitionGuard('refund_issued')).toEqual({
+      from: ['confirmed', 'active', 'completed', 'expired', 'cancelled'],
+      to: 'refunded',
+    });
   });
 });

@@ -90,3 +90,22 @@ export function transition(state: BookingState, event: BookingEvent): BookingTra
       return state === 'active' || state === 'completed' ? to('active') : refuse('invalid_transition');
   }
 }
+
+/**
+ * The same life cycle, read for a guarded database update (`UPDATE … SET status = to WHERE status
+ * IN from`): the states `event` applies to and the one state it leads to. Every event leads to a
+ * single state, so one atomic statement applies it, whichever server instance runs it.
+ */
+export function transitionGuard(event: BookingEvent): { from: BookingState[]; to: BookingState } {
+  const from: BookingState[] = [];
+  let to: BookingState | null = null;
+  for (const state of BOOKING_STATES) {
+    const next = transition(state, event);
+    if (!next.ok) continue;
+    if (to !== null && to !== next.state) throw new Error(`event ${event} leads to several states`);
+    to = next.state;
+    from.push(state);
+  }
+  if (to === null) throw new Error(`event ${event} applies to no state`);
+  return { from, to };
+}

@@ -1,3 +1,4 @@
+export * from './bookingCalendar';
 export * from './bookingExtension';
 export * from './bookingRules';
 export * from './bookingStateMachine';
