@@ -12,7 +12,8 @@ const SCREENSHOTS = join(process.cwd(), 'reports', 'e2e');
 
 /**
  * The foundation slice through the UI, at a phone's size: sign up, pair the sport locker by its
- * code, become Premium (demo), open it, and watch unlocked → open → closed arrive live.
+ * code, become Premium (demo), open it (by starting a session), and watch unlocked → open → closed
+ * arrive live.
  */
 describe.skipIf(!chromiumPath)('slice in Chromium', () => {
   let system: TestSystem;
@@ -66,7 +67,8 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
       if (url.pathname.startsWith('/api/')) apiRequests.push(`${request.method()} ${url.pathname}`);
     });
 
-    await page.getByTestId('open-button').click();
+    // SPEC §6: a sport locker opens within a session; starting one opens it.
+    await page.getByTestId('session-start').click();
     openedAt = Date.now();
     await expect.poll(() => lock.getAttribute('data-state'), { timeout: 5_000 }).toBe('unlocked');
     await expect.poll(() => door.getAttribute('data-state'), { timeout: 5_000 }).toBe('open');
@@ -75,7 +77,7 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
     await expect.poll(() => lock.getAttribute('data-state'), { timeout: 10_000 }).toBe('locked');
 
     expect(await page.evaluate(() => (globalThis as unknown as { sliceMarker?: number }).sliceMarker)).toBe(42);
-    expect(apiRequests).toEqual([`POST /api/lockers/${system.lockerIds.sport}/open`]);
+    expect(apiRequests).toEqual(['POST /api/sessions']);
 
     const timeline = await page.getByTestId('timeline').locator('li').allTextContents();
     expect(timeline.length).toBeGreaterThanOrEqual(3);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RETAINED_CHANNELS, topicFor } from '@smartlocker/protocol';
 import mqtt from 'mqtt';
-import { loadConfig, type RunningSystem, startSystem } from '../apps/server/src/index';
+import { loadConfig, type RunningSystem, type SystemOverrides, startSystem } from '../apps/server/src/index';
 import type { BrokerBackend, DatabaseBackend } from './backends';
 import { scratchDatabase } from './databases';
 
@@ -24,6 +24,7 @@ export async function startTestSystem(
   db: DatabaseBackend,
   broker: BrokerBackend,
   env: Record<string, string> = {},
+  options: Pick<SystemOverrides, 'clock' | 'stripeEmulator'> = {},
 ): Promise<TestSystem> {
   const suffix = randomBytes(3).toString('hex').toUpperCase();
   const lockerIds = { school: `ECOLE_T${suffix}`, sport: `SPORT_T${suffix}` };
@@ -37,6 +38,7 @@ export async function startTestSystem(
     EMBEDDED_MQTT_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DEMO_MODE: 'true',
+    STRIPE_EMULATOR_PORT: '0',
     ...(broker.url ? { MQTT_URL: broker.url } : {}),
     ...env,
   });
@@ -45,6 +47,7 @@ export async function startTestSystem(
   try {
     system = await startSystem(result.config, {
       database: scratch.target,
+      ...options,
       demoLockers: [
         { id: lockerIds.school, name: 'Casier école test', type: 'school', pairingCode: codes.school },
         { id: lockerIds.sport, name: 'Casier sport test', type: 'sport', pairingCode: codes.sport },

@@ -57,6 +57,18 @@ const EnvSchema = z.object({
     .pipe(z.array(z.email({ message: 'expected a comma-separated list of e-mail addresses' })))
     .optional(),
   TRUST_PROXY: bool.optional(),
+  // Payments (issue 5, docs/payments.md)
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'expected a Stripe secret key such as sk_test_…')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9]+$/, 'expected a webhook signing secret whsec_…')
+    .optional(),
+  STRIPE_EMULATOR_PORT: port.default(12111),
+  STRIPE_EMULATOR_CHAOS: bool.optional(),
+  BOOKING_TICK_S: z.coerce.number().int().min(1).max(60).default(5),
 });
 
 /**
@@ -70,6 +82,9 @@ function productionProblems(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (!env.AUTH_SECRET) problems.push('AUTH_SECRET: required in production');
   if (!env.COMMAND_SIGNING_KEY_FILE) problems.push('COMMAND_SIGNING_KEY_FILE: required in production');
+  if (!env.STRIPE_SECRET_KEY) {
+    problems.push('STRIPE_SECRET_KEY: required in production (the local Stripe emulator is for development)');
+  }
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
   else if (!env.PUBLIC_URL.startsWith('https://'))
     problems.push('PUBLIC_URL: must be https:// in production (SPEC §8)');
@@ -81,6 +96,11 @@ function crossProblems(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
     problems.push('GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET: set both to enable Google sign-in, or neither');
+  }
+  if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+    problems.push(
+      'STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET: set both to use Stripe, or neither for the local emulator',
+    );
   }
   return problems;
 }
@@ -109,6 +129,12 @@ export interface Config {
   adminEmails: string[];
   /** Behind a reverse proxy: take the client address from the last X-Forwarded-For hop. */
   trustProxy: boolean;
+  /** Real Stripe when its keys are set; the local emulator otherwise (docs/payments.md). */
+  payments:
+    | { kind: 'stripe'; secretKey: string; webhookSecret: string }
+    | { kind: 'emulator'; port: number; chaos: boolean };
+  /** How often the booking clock runs (holds, starts, ends, reminders). */
+  bookingTickMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -157,6 +183,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM },
       adminEmails: e.ADMIN_EMAILS ?? [],
       trustProxy: e.TRUST_PROXY ?? false,
+      payments:
+        e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+          : { kind: 'emulator', port: e.STRIPE_EMULATOR_PORT, chaos: e.STRIPE_EMULATOR_CHAOS ?? false },
+      bookingTickMs: e.BOOKING_TICK_S * 1000,
     },
   };
 }

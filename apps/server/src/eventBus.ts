@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { CommandType, RefusalReason } from '@smartlocker/protocol';
+import type { BookingView } from './services/BookingService';
 import type { LockerView } from './services/lockerView';
+import type { SportSessionView } from './services/sessionView';
 
 /**
  * The typed bus the parts of the server talk through (STYLE.md ex. 1): the gateway announces
@@ -18,6 +20,12 @@ export interface BusEvents {
     userId: string | null;
   };
   'pairing.changed': { userId: string; lockerId: string | null };
+  /** One of a person's school bookings changed (paid, started, extended, ended, refunded…). */
+  'booking.changed': { userId: string; booking: BookingView };
+  /** 10 min before a booking's end (issue 5): the app offers "+1 h". */
+  'booking.reminder': { userId: string; bookingId: string; endsAt: string; extensionOffered: boolean };
+  /** A member's sport session started, changed (grace open used) or ended (`session: null`). */
+  'session.changed': { userId: string; lockerId: string; session: SportSessionView | null };
   'alert.raised': {
     lockerId: string;
     alertId: string;

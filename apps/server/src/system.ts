@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServerType, serve } from '@hono/node-server';
 import { type RunningAgent, startAgent } from '@smartlocker/agent';
+import { type StripeEmulator, type StripeEmulatorOptions, startStripeEmulator } from '@smartlocker/stripe-emulator';
 import { AccountRepository } from './accounts/AccountRepository';
 import { AccountService } from './accounts/AccountService';
 import { RateLimiter } from './accounts/RateLimiter';
@@ -30,6 +31,7 @@ import { DevOutbox } from './mail/DevOutbox';
 import { Postman } from './mail/Postman';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { StripePaymentProvider } from './payments/StripePaymentProvider';
 import { DeviceCredentials } from './provisioning/DeviceCredentials';
 import { LockerProvisioning } from './provisioning/LockerProvisioning';
 import { ProvisioningRepository } from './provisioning/ProvisioningRepository';
@@ -37,13 +39,20 @@ import { createSimulatorControl } from './provisioning/simulatorControl';
 import { AdminBadgeRepository } from './repositories/AdminBadgeRepository';
 import { AlertRepository } from './repositories/AlertRepository';
 import { AuditRepository } from './repositories/AuditRepository';
+import { BookingRepository } from './repositories/BookingRepository';
+import { HistoryRepository } from './repositories/HistoryRepository';
 import { LockerRepository } from './repositories/LockerRepository';
 import { PairingRepository } from './repositories/PairingRepository';
+import { PaymentRepository } from './repositories/PaymentRepository';
+import { SessionRepository } from './repositories/SessionRepository';
 import { UserRepository } from './repositories/UserRepository';
 import { loadSecrets } from './secrets';
+import { AppError } from './services/AppError';
+import { BookingService } from './services/BookingService';
 import { LockerConfigService } from './services/LockerConfigService';
 import { OpenService } from './services/OpenService';
 import { PairingService } from './services/PairingService';
+import { SportSessionService } from './services/SportSessionService';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -56,6 +65,8 @@ export interface SystemOverrides {
   demoLockers?: readonly DemoLocker[];
   /** The time business rules see (bookings, sessions, expiry); tests pass a ManualClock. */
   clock?: Clock;
+  /** Tests make the emulator's chaos deterministic (a seeded `random`). */
+  stripeEmulator?: Pick<StripeEmulatorOptions, 'chaos' | 'retryDelaysMs'>;
 }
 
 export interface RunningSystem {
@@ -76,6 +87,10 @@ export interface RunningSystem {
   metrics: Metrics;
   bus: EventBus;
   clock: Clock;
+  /** School bookings; tests call `tick()` after moving a ManualClock. */
+  bookings: BookingService;
+  /** The local Stripe emulator, when no Stripe keys are configured. */
+  stripeEmulator: StripeEmulator | null;
   logger: Logger;
   /** Every HTTP route (method, path), so the authorization matrix test can insist on covering all. */
   httpRoutes: { method: string; path: string }[];
@@ -251,6 +266,82 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
     });
     const agents: RunningAgent[] = [];
 
+    // Payments (issue 5, docs/payments.md): Stripe with keys, the local emulator otherwise.
+    let stripeEmulator: StripeEmulator | null = null;
+    if (config.payments.kind === 'emulator') {
+      const emulator = await startStripeEmulator({
+        host: '127.0.0.1',
+        port: config.payments.port,
+        now: () => clock.now(),
+        webhookUrl: `${localUrl}/webhooks/stripe`,
+        ...(config.payments.chaos ? { chaos: { duplicate: true, outOfOrder: true } } : {}),
+        logger: logger.child({ part: 'stripe-emulator' }),
+        ...overrides.stripeEmulator,
+      });
+      stripeEmulator = emulator;
+      cleanups.push(() => emulator.stop());
+    }
+    const paymentProvider = new StripePaymentProvider(
+      config.payments.kind === 'stripe'
+        ? { secretKey: config.payments.secretKey, webhookSecret: config.payments.webhookSecret }
+        : {
+            secretKey: stripeEmulator?.secretKey ?? '',
+            webhookSecret: stripeEmulator?.webhookSecret ?? '',
+            emulator: { host: stripeEmulator?.host ?? '127.0.0.1', port: stripeEmulator?.port ?? 0 },
+          },
+    );
+    const paymentRepository = new PaymentRepository(database.db);
+    const bookingService = new BookingService({
+      bookings: new BookingRepository(database.db),
+      payments: paymentRepository,
+      lockers,
+      pairings,
+      users,
+      audit,
+      bus,
+      postman,
+      provider: paymentProvider,
+      clock,
+      appUrl: baseUrl,
+      logger: logger.child({ part: 'bookings' }),
+    });
+    // The booking clock: one pass at a time; every change it makes is one atomic statement, so
+    // several instances ticking together still apply each exactly once.
+    let ticking = false;
+    const bookingClock = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      bookingService
+        .tick()
+        .catch((error: unknown) => logger.error({ err: error }, 'booking clock pass failed'))
+        .finally(() => {
+          ticking = false;
+        });
+    }, config.bookingTickMs);
+    bookingClock.unref();
+    cleanups.push(async () => clearInterval(bookingClock));
+
+    // Sport sessions and history (issue 6).
+    const sessionRepository = new SessionRepository(database.db);
+    // Erasing an account: a running sport session is ended by its member first (their things are
+    // inside); then school bookings are settled (holds let go, paid ones refunded).
+    accountService.addErasureStep(async (userId) => {
+      if (await sessionRepository.activeOfUser(userId)) {
+        throw new AppError(409, 'session_active', 'End your sport session before deleting your account.');
+      }
+    });
+    accountService.addErasureStep((userId) => bookingService.releaseUser(userId));
+    const sportSessions = new SportSessionService({
+      lockers,
+      pairings,
+      sessions: sessionRepository,
+      users,
+      audit,
+      gateway,
+      bus,
+      clock,
+    });
+
     const app = createHttpApp({
       auth,
       bus,
@@ -259,8 +350,8 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       lockers,
       pairings,
       users,
-      pairingService: new PairingService(lockers, pairings, audit, bus),
-      openService: new OpenService(lockers, pairings, audit, gateway),
+      pairingService: new PairingService(lockers, pairings, audit, bus, sessionRepository),
+      openService: new OpenService(lockers, pairings, audit, gateway, bookingService, sportSessions),
       admin: { lockers, badges, audit, gateway, lockerConfig },
       accounts: {
         service: accountService,
@@ -271,6 +362,12 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
         outbox: mailer instanceof DevOutbox ? mailer : null,
       },
       health,
+      bookings: {
+        service: bookingService,
+        webhook: { provider: paymentProvider, payments: paymentRepository, bookings: bookingService, logger },
+        clock,
+      },
+      sessions: { service: sportSessions, history: new HistoryRepository(database.db), clock },
       demoMode: config.demoMode,
       trustedOrigins,
       webRoot: overrides.webRoot ?? DEFAULT_WEB_ROOT,
@@ -317,6 +414,8 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       metrics,
       bus,
       clock,
+      bookings: bookingService,
+      stripeEmulator,
       logger,
       httpRoutes: app.routes
         .filter((r) => r.method !== 'ALL')

@@ -2,6 +2,7 @@ export * from './booking';
 export * from './history/euroAmount';
 export * from './history/historyCsv';
 export * from './history/historyEntry';
+export * from './history/historyPeriod';
 export * from './history/siteTime';
 export * from './locker';
 export * from './openPolicy';

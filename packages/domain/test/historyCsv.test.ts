@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatEuroCents } from '../src/history/euroAmount';
-import { csvCell, csvLine, HISTORY_CSV_COLUMNS, historyCsv, UTF8_BOM } from '../src/history/historyCsv';
+import {
+  csvCell,
+  csvLine,
+  HISTORY_CSV_COLUMNS,
+  historyCsv,
+  historyCsvColumns,
+  UTF8_BOM,
+} from '../src/history/historyCsv';
 import type { HistoryEntry } from '../src/history/historyEntry';
 import { siteTimeFormatter } from '../src/history/siteTime';
 
@@ -172,15 +179,15 @@ describe('site time', () => {
 describe('historyCsv', () => {
   it('starts with the UTF-8 BOM, then the header', async () => {
     const csv = await collect(historyCsv([], { timeZone: zone }));
-    expect(csv).toBe(`${UTF8_BOM}locker,type,start,end,start_local,duration_minutes,amount_eur,ended\r\n`);
+    expect(csv).toBe(`${UTF8_BOM}locker,type,start,end,start_local,duration_minutes,amount_eur,ended,refunded\r\n`);
     expect([...new TextEncoder().encode(csv).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(HISTORY_CSV_COLUMNS).toHaveLength(8);
+    expect(HISTORY_CSV_COLUMNS).toHaveLength(9);
   });
 
   it('writes one line per session, in the site zone, with amounts in EUR', async () => {
     const csv = await collect(historyCsv([entry], { timeZone: zone }));
     expect(csv.split('\r\n')[1]).toBe(
-      'ECOLE_01,school,2026-03-29T10:00:00+02:00,2026-03-29T12:00:00+02:00,29/03/2026 10:00,120,19.99,expired',
+      'ECOLE_01,school,2026-03-29T10:00:00+02:00,2026-03-29T12:00:00+02:00,29/03/2026 10:00,120,19.99,expired,no',
     );
   });
 
@@ -202,7 +209,27 @@ describe('historyCsv', () => {
       '',
       '0.00',
       '',
+      'no',
     ]);
+  });
+
+  it('marks a refunded booking, amount kept', async () => {
+    const records = parseCsv((await collect(historyCsv([{ ...entry, refunded: true }], { timeZone: zone }))).slice(1));
+    expect(records[1]?.slice(6)).toEqual(['19.99', 'expired', 'yes']);
+  });
+
+  it('starts every line with the member for an administrator, neutralising a hostile address', async () => {
+    const rows: HistoryEntry[] = [
+      { ...entry, userEmail: 'lea@example.org' },
+      { ...entry, userEmail: '=HYPERLINK("http://x")@example.org' },
+      { ...entry, userEmail: null },
+    ];
+    const csv = await collect(historyCsv(rows, { timeZone: zone, withUser: true }));
+    const records = parseCsv(csv.slice(1));
+    expect(records[0]).toEqual([...historyCsvColumns({ withUser: true })]);
+    expect(records[0]?.[0]).toBe('user_email');
+    expect(records.slice(1).map((r) => r[0])).toEqual(['lea@example.org', `'=HYPERLINK("http://x")@example.org`, '']);
+    expect(records.every((r) => r.length === 10)).toBe(true);
   });
 
   it('rounds durations to whole minutes and keeps winter and summer offsets apart', async () => {

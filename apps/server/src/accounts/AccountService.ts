@@ -99,7 +99,15 @@ export class AccountService {
    * locker's other users see it), then the user row goes with its sessions, sign-in methods and
    * photo. Bookings and payments stay, anonymised. The audit entry keeps the opaque id only.
    */
+  readonly #erasureSteps: ((userId: string) => Promise<void>)[] = [];
+
+  /** Work another part must do before an account is erased (bookings are settled, for instance). */
+  addErasureStep(step: (userId: string) => Promise<void>): void {
+    this.#erasureSteps.push(step);
+  }
+
   async erase(userId: string, by: { kind: 'user' | 'admin'; id: string }): Promise<void> {
+    for (const step of this.#erasureSteps) await step(userId);
     const lockerId = await this.pairings.end(userId, by.kind, new Date());
     if (lockerId) {
       await this.audit.record({ actorKind: by.kind, actorId: by.id, action: 'pairing.ended', lockerId });

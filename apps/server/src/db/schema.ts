@@ -255,7 +255,9 @@ export const bookings = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('bookings_user_idx').on(t.userId, t.startsAt),
+    // History pages and the CSV export walk these in keyset order (start, id).
+    index('bookings_user_history_idx').on(t.userId, t.startsAt, t.id),
+    index('bookings_history_idx').on(t.startsAt, t.id),
     index('bookings_locker_idx').on(t.lockerId, t.startsAt),
     index('bookings_status_ends_idx').on(t.status, t.endsAt),
     // SPEC §6: one running sport session per locker and per member; a race has one winner.

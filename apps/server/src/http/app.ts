@@ -5,6 +5,7 @@ import type { AccountRepository } from '../accounts/AccountRepository';
 import type { AccountService } from '../accounts/AccountService';
 import type { RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
+import type { Clock } from '../clock';
 import type { EventBus } from '../eventBus';
 import type { DevOutbox } from '../mail/DevOutbox';
 import type { Logger } from '../observability/logger';
@@ -14,16 +15,21 @@ import type { LockerRepository } from '../repositories/LockerRepository';
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
+import type { BookingService } from '../services/BookingService';
 import { type LockerView, toLockerView } from '../services/lockerView';
 import type { OpenService } from '../services/OpenService';
 import type { PairingService } from '../services/PairingService';
 import { createAccountRoutes } from './accountRoutes';
 import { type AdminRouteDeps, createAdminRoutes } from './adminRoutes';
 import { createAuthRoutes } from './authRoutes';
+import { createBookingAdminRoutes, createBookingRoutes } from './bookingRoutes';
 import { createDevOutboxRoutes } from './devOutboxRoutes';
 import { createDevRoutes, type WorkbenchOptions } from './devRoutes';
+import { createHistoryRoutes } from './historyRoutes';
+import { createPaymentWebhookRoutes, type PaymentWebhookDeps } from './paymentWebhookRoutes';
 import { createProvisioningRoutes } from './provisioningRoutes';
 import { readJsonBody } from './requestBody';
+import { createSessionAdminRoutes, createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -36,6 +42,10 @@ export interface HttpDeps {
   users: UserRepository;
   pairingService: PairingService;
   openService: OpenService;
+  /** Sport sessions, history and the dashboard's stats (issue 6). */
+  sessions: SessionHttpDeps;
+  /** School bookings and their payments (issue 5). */
+  bookings: { service: BookingService; webhook: PaymentWebhookDeps; clock: Clock };
   health: () => Promise<HealthReport>;
   demoMode: boolean;
   /** Origins allowed to send state-changing requests (CSRF defence). */
@@ -150,7 +160,11 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json({
       user: await deps.accounts.service.publicUser(user),
       demoMode: deps.demoMode,
+      // The server's clock, so countdowns in the browser follow it (it is not the device's).
+      now: deps.bookings.clock.now().toISOString(),
       locker: await pairedLockerView(user.id),
+      // Additive (issue 6): the running sport session and the member's totals, for the dashboard.
+      ...(await readSessionState(deps.sessions, user.id)),
     });
   });
 
@@ -214,6 +228,24 @@ export function createHttpApp(deps: HttpDeps) {
           if (ack.userId !== user.id) return;
           send('command', { commandId: ack.commandId, outcome: ack.outcome, reason: ack.reason });
         }),
+        // Issue 6: the running session and the totals, which a school booking's change moves too.
+        ...(['session.changed', 'booking.changed'] as const).map((event) =>
+          deps.bus.on(event, (change) => {
+            if (change.userId !== user.id) return;
+            queue = queue
+              .then(async () => {
+                const state = await readSessionState(deps.sessions, user.id);
+                await stream.writeSSE({ event: 'session', data: JSON.stringify(state) });
+              })
+              .catch(() => stream.abort());
+          }),
+        ),
+        deps.bus.on('booking.changed', (change) => {
+          if (change.userId === user.id) send('booking', change.booking);
+        }),
+        deps.bus.on('booking.reminder', ({ userId, ...reminder }) => {
+          if (userId === user.id) send('reminder', reminder);
+        }),
         deps.bus.on('pairing.changed', (change) => {
           if (change.userId !== user.id) return;
           lockerId = change.lockerId;
@@ -222,6 +254,7 @@ export function createHttpApp(deps: HttpDeps) {
           });
         }),
       ];
+      send('session', await readSessionState(deps.sessions, user.id));
       send('locker', await pairedLockerView(user.id));
       const keepAlive = setInterval(() => send('ping', {}), deps.sseKeepAliveMs ?? 25_000);
       await new Promise<void>((resolve) => stream.onAbort(resolve));
@@ -231,16 +264,26 @@ export function createHttpApp(deps: HttpDeps) {
     });
   });
 
+  api.route('/sessions', createSessionRoutes(deps.sessions));
+  api.route('/', createHistoryRoutes({ ...deps.sessions, logger: deps.logger }));
+  api.route('/admin/lockers', createSessionAdminRoutes(deps.sessions));
+  api.route('/admin/lockers', createBookingAdminRoutes(deps.bookings.service));
   api.route('/admin', createAdminRoutes(deps.admin));
   if (deps.provisioning) api.route('/admin/lockers', createProvisioningRoutes(deps.provisioning));
   if (deps.workbench) {
     api.route('/dev/workbench', createDevRoutes({ ...deps, ...deps.workbench }));
   }
 
+  api.route(
+    '/',
+    createBookingRoutes(deps.bookings.service, () => deps.bookings.clock.now()),
+  );
+
   api.all('*', () => {
     throw new AppError(404, 'not_found', 'No such route.');
   });
 
+  app.route('/webhooks', createPaymentWebhookRoutes(deps.bookings.webhook));
   app.route('/api', api);
   app.get('*', (c) => serveWeb(c));
   return app;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger';
-import { linksIn, type Mailer, type MailMessage } from './Mailer';
+import { linksIn, type MailAttachment, type Mailer, type MailMessage } from './Mailer';
 
 export interface OutboxMessage {
   id: string;
@@ -8,6 +8,7 @@ export interface OutboxMessage {
   subject: string;
   text: string;
   links: string[];
+  attachments: MailAttachment[];
   /** ISO 8601 instant. */
   at: string;
 }
@@ -34,6 +35,7 @@ export class DevOutbox implements Mailer {
       subject: message.subject,
       text: message.text,
       links: linksIn(message.text),
+      attachments: message.attachments ?? [],
       at: new Date().toISOString(),
     };
     this.#messages.push(kept);

@@ -1,8 +1,16 @@
-/** One plain-text message to one person (password reset, e-mail change, sign-up notice). */
+/** A file sent with a message (the booking's calendar entry). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+/** One plain-text message to one person (password reset, e-mail change, booking confirmation…). */
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  attachments?: MailAttachment[];
 }
 
 /** Where messages go: SMTP in production, the development outbox otherwise (docs/security.md). */

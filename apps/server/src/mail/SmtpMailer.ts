@@ -19,7 +19,13 @@ export class SmtpMailer implements Mailer {
       nodemailer.createTransport(this.smtpUrl),
     );
     const transport = await this.#transport;
-    await transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text });
+    await transport.sendMail({
+      from: this.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+    });
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,19 @@ export class PairingRepository {
     }
   }
 
+  /**
+   * Ends the member's pairing with this locker only (a sport session ending releases its own
+   * locker, never another pairing). False when there was none.
+   */
+  async endOn(userId: string, lockerId: string, by: (typeof actorKind.enumValues)[number], at: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(pairings)
+      .set({ endedAt: at, endedBy: by })
+      .where(and(eq(pairings.userId, userId), eq(pairings.lockerId, lockerId), isNull(pairings.endedAt)))
+      .returning({ id: pairings.id });
+    return rows.length > 0;
+  }
+
   async end(userId: string, by: (typeof actorKind.enumValues)[number], at: Date): Promise<string | null> {
     const rows = await this.db
       .update(pairings)

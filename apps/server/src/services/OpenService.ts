@@ -21,6 +21,10 @@ export class OpenService {
     private readonly pairings: PairingRepository,
     private readonly audit: AuditRepository,
     private readonly gateway: LockerGateway,
+    /** School lockers open only inside a paid booking of their own (BookingService). */
+    private readonly schoolBookings: { hasRunningBooking(userId: string, lockerId: string): Promise<boolean> },
+    /** Sport lockers open only inside the member's running session (SportSessionService, issue 6). */
+    private readonly sportSessions: { open(user: UserRow, lockerId: string): Promise<{ commandId: string }> },
   ) {}
 
   async open(user: UserRow, lockerId: string): Promise<{ commandId: string }> {
@@ -28,13 +32,16 @@ export class OpenService {
     const paired = found !== null && (await this.pairings.activeLockerOf(user.id)) === lockerId;
     // Someone else's locker and a locker that does not exist answer the same, so ids cannot be probed.
     if (!found || !paired) throw REFUSALS.not_paired;
+    // SPEC §6: a sport locker opens within a session (Premium checked there, fresh, with the grace
+    // open of a member who lost it); without one the answer is 409 `no_active_session`.
+    if (found.locker.type === 'sport') return this.sportSessions.open(user, lockerId);
     const decision = decideOpen(
       {
         lockerType: found.locker.type,
         pairedToUser: paired,
         userIsPremium: user.premium,
-        // School bookings arrive with the booking issue; until then no booking is ever active.
-        hasActiveBooking: false,
+        hasActiveBooking:
+          found.locker.type === 'school' && (await this.schoolBookings.hasRunningBooking(user.id, lockerId)),
         locker: found.locker,
       },
       new Date(),

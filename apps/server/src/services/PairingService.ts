@@ -14,6 +14,12 @@ const REFUSALS: Record<PairingRefusal, AppError> = {
   locker_offline: new AppError(409, 'locker_offline', 'This locker is offline right now. Try again in a moment.'),
 };
 
+const SESSION_ACTIVE = new AppError(
+  409,
+  'session_active',
+  'Your sport session is still running: end it first, which also unpairs the locker.',
+);
+
 /** SPEC §4: pairing a locker by the code printed on it, and unpairing. */
 export class PairingService {
   constructor(
@@ -21,6 +27,8 @@ export class PairingService {
     private readonly pairings: PairingRepository,
     private readonly audit: AuditRepository,
     private readonly bus: EventBus,
+    /** Issue 6: a running sport session holds its pairing until it ends. */
+    private readonly sportSessions: { activeOfUser(userId: string): Promise<unknown> },
   ) {}
 
   async pair(userId: string, rawCode: string): Promise<LockerView> {
@@ -45,6 +53,9 @@ export class PairingService {
   }
 
   async unpair(userId: string): Promise<void> {
+    // Unpairing would leave the session running on a locker the member no longer sees, with
+    // their things inside: End releases the pairing itself, after checking the door is shut.
+    if (await this.sportSessions.activeOfUser(userId)) throw SESSION_ACTIVE;
     const lockerId = await this.pairings.end(userId, 'user', new Date());
     if (!lockerId) return;
     await this.audit.record({ actorKind: 'user', actorId: userId, action: 'pairing.ended', lockerId });

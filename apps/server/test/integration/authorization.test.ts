@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SimulatedHal } from '@smartlocker/agent';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseBackend, databaseBackends, EMBEDDED_BROKER } from '../../../../test-support/backends';
@@ -93,6 +94,30 @@ const ROWS: Row[] = [
     expect: signedIn(409),
     why: 'already paired (user, Premium) or the sport locker is someone else’s (admin)',
   },
+  // Sport sessions (issue 6): the Premium member starts one, so the sport open below has one to open in.
+  {
+    method: 'POST',
+    route: '/api/sessions',
+    target: 'own',
+    body: (w, actor) => ({ lockerId: w.own[actor] }),
+    expect: { anonymous: 401, user: 409, premium: 201, admin: 403 },
+    why: 'user: a school locker (not_sport_locker); admin: paired to nothing (not_paired)',
+  },
+  {
+    method: 'POST',
+    route: '/api/sessions',
+    target: 'other',
+    body: (w, actor) => ({ lockerId: w.other[actor] }),
+    expect: { anonymous: 401, user: 403, premium: 403, admin: 403 },
+    why: 'someone else’s locker: not_paired, whatever the role',
+  },
+  { method: 'GET', route: '/api/sessions/current', expect: signedIn(200), why: 'no id: one’s own session only' },
+  {
+    method: 'POST',
+    route: '/api/sessions/current/open',
+    expect: { anonymous: 401, user: 409, premium: 202, admin: 409 },
+    why: 'no id: one’s own session only; the user and the administrator have none (no_active_session)',
+  },
   {
     method: 'POST',
     route: '/api/lockers/:id/open',
@@ -113,6 +138,79 @@ const ROWS: Row[] = [
     path: () => '/api/lockers/NO_SUCH_LOCKER/open',
     expect: { anonymous: 401, user: 403, premium: 403, admin: 403 },
     why: 'an id that exists nowhere answers like someone else’s: no probing',
+  },
+  {
+    method: 'POST',
+    route: '/api/sessions/current/end',
+    body: () => ({}),
+    expect: { anonymous: 401, user: 409, premium: 200, admin: 409 },
+    why: 'no id: ends one’s own session only (and releases the Premium member’s pairing)',
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/lockers/:id/force-free',
+    target: 'other',
+    body: () => ({}),
+    expect: adminOnly(409),
+    why: 'the sport locker’s session was ended just above: no_active_session (sportSessions.test.ts frees one)',
+  },
+  { method: 'GET', route: '/api/history', expect: signedIn(200), why: 'no id: one’s own history only' },
+  { method: 'GET', route: '/api/history.csv', expect: signedIn(200), why: 'no id: one’s own history only' },
+  { method: 'GET', route: '/api/admin/history.csv', expect: adminOnly(200), why: 'every member’s history' },
+  // School bookings and payments (issue 5; bookings.test.ts checks someone else's booking answers 404).
+  {
+    method: 'GET',
+    route: '/api/bookings/calendar',
+    expect: { anonymous: 401, user: 200, premium: 403, admin: 403 },
+    why: 'one’s own paired school locker only (Premium’s pairing ended with the session above; admin: none)',
+  },
+  { method: 'GET', route: '/api/bookings', expect: signedIn(200), why: 'no id: one’s own bookings only' },
+  {
+    method: 'POST',
+    route: '/api/bookings',
+    body: () => ({ date: '2000-01-01', startHour: 10, durationHours: 1 }),
+    expect: { anonymous: 401, user: 400, premium: 403, admin: 403 },
+    why: 'books one’s own paired locker only; the date is past so nothing is held',
+  },
+  {
+    method: 'GET',
+    route: '/api/bookings/:id',
+    path: () => `/api/bookings/${randomUUID()}`,
+    expect: signedIn(404),
+    why: 'a booking that is not one’s own answers like one that does not exist',
+  },
+  {
+    method: 'POST',
+    route: '/api/bookings/:id/cancel',
+    path: () => `/api/bookings/${randomUUID()}/cancel`,
+    expect: signedIn(404),
+  },
+  {
+    method: 'POST',
+    route: '/api/bookings/:id/extend',
+    path: () => `/api/bookings/${randomUUID()}/extend`,
+    expect: signedIn(404),
+  },
+  {
+    method: 'POST',
+    route: '/api/payments/confirm',
+    body: () => ({ sessionId: 'cs_test_not_yours' }),
+    expect: signedIn(200),
+    why: 'answers {paid: false} for any session that is not one’s own and paid',
+  },
+  {
+    method: 'POST',
+    route: '/webhooks/stripe',
+    body: () => ({ id: 'evt_forged', type: 'checkout.session.completed' }),
+    expect: all(400),
+    why: 'no cookie counts: only a valid Stripe signature is accepted',
+  },
+  {
+    method: 'POST',
+    route: '/api/admin/lockers/:id/release-bookings',
+    target: 'other',
+    expect: adminOnly(200),
+    why: 'takes a locker out of service, refunding its bookings',
   },
   { method: 'GET', route: '/api/events', expect: signedIn(200), why: 'only the person’s own locker (see below)' },
   { method: 'GET', route: '/api/admin/badges', expect: adminOnly(200) },
@@ -231,6 +329,8 @@ describe.each(databaseBackends())('authorization matrix on $name', (db: Database
     const system = await startTestSystem(db, EMBEDDED_BROKER);
     world.system = system;
     await bothLockersOnline(system.url);
+    // Doors stay shut: the session's End row must not depend on when the simulated person closes one.
+    for (const agent of system.agents) if (agent.hal instanceof SimulatedHal) agent.hal.setAutoPerson(false);
     const admin = system.demoAccounts.find((a) => a.role === 'admin');
     if (!admin) throw new Error('no demo administrator');
     const as = {
@@ -363,7 +463,8 @@ describe('one person, someone else’s data', () => {
     expect(first.data).toBe('null');
     // The watcher cannot open the owner's locker, nor hear about it when the owner does.
     expect((await watcher.json('POST', `/api/lockers/${system.lockerIds.sport}/open`)).status).toBe(403);
-    expect((await owner.json('POST', `/api/lockers/${system.lockerIds.sport}/open`)).status).toBe(202);
+    // SPEC §6: the owner's sport locker opens within a session; starting one sends the first open.
+    expect((await owner.json('POST', '/api/sessions', { lockerId: system.lockerIds.sport })).status).toBe(201);
     await expect(waitForEvent(events, (e) => e.event !== 'ping', 3_000)).rejects.toThrow(/no matching event/);
     controller.abort();
   });

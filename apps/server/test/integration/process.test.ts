@@ -11,7 +11,14 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, PORT: '0', EMBEDDED_MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      EMBEDDED_MQTT_PORT: '0',
+      STRIPE_EMULATOR_PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,7 +64,14 @@ describe('the server process', () => {
     // A second server on the same DATA_DIR must refuse the embedded database, not corrupt it.
     const second = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, PORT: '0', EMBEDDED_MQTT_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        EMBEDDED_MQTT_PORT: '0',
+        STRIPE_EMULATOR_PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let secondErr = '';

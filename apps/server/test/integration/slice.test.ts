@@ -9,9 +9,9 @@ import { readSse, TestBrowser, waitForEvent } from '../../../../test-support/htt
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 
 /**
- * The foundation slice end to end over real MQTT: sign up, pair the sport locker, open it, and
- * see unlocked → open → closed pushed on the event stream. Runs on every database backend (with
- * the embedded broker) and on every broker backend (with PGlite).
+ * The foundation slice end to end over real MQTT: sign up, pair the sport locker, open it (by
+ * starting a session, SPEC §6), and see unlocked → open → closed pushed on the event stream. Runs
+ * on every database backend (with the embedded broker) and on every broker backend (with PGlite).
  */
 const combos = [
   ...databaseBackends().map((db) => ({ db, broker: EMBEDDED_BROKER })),
@@ -56,8 +56,11 @@ describe.each(combos)('slice on $db.name + $broker.name', ({ db, broker }) => {
     const first = await waitForEvent(events, (e) => e.event === 'locker');
     expect(JSON.parse(first.data)).toMatchObject({ id: system.lockerIds.sport, online: true, door: 'closed' });
 
-    const opened = await browser.json<{ commandId: string }>('POST', `/api/lockers/${system.lockerIds.sport}/open`);
-    expect(opened.status).toBe(202);
+    // SPEC §6: a sport locker opens within a session; starting one sends the first open.
+    const opened = await browser.json<{ commandId: string }>('POST', '/api/sessions', {
+      lockerId: system.lockerIds.sport,
+    });
+    expect(opened.status).toBe(201);
 
     // The acknowledgement and the `unlocked` state travel on different topics: either may come first.
     const lockerState = (e: { event: string; data: string }) => (e.event === 'locker' ? JSON.parse(e.data) : null);

@@ -69,8 +69,25 @@ describe('loadConfig', () => {
         'AUTH_SECRET: required in production',
         'COMMAND_SIGNING_KEY_FILE: required in production',
         'PUBLIC_URL: must be https:// in production (SPEC §8)',
+        'STRIPE_SECRET_KEY: required in production (the local Stripe emulator is for development)',
       ]),
     );
+  });
+
+  it('uses the local Stripe emulator unless both Stripe keys are set', () => {
+    const emulated = loadConfig({});
+    expect(emulated.ok && emulated.config.payments).toEqual({ kind: 'emulator', port: 12111, chaos: false });
+    const real = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_def456' });
+    expect(real.ok && real.config.payments).toEqual({
+      kind: 'stripe',
+      secretKey: 'sk_test_abc123',
+      webhookSecret: 'whsec_def456',
+    });
+    const half = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123' });
+    expect(half.ok).toBe(false);
+    expect(!half.ok && half.problems.join('\n')).toMatch(/STRIPE_SECRET_KEY \/ STRIPE_WEBHOOK_SECRET: set both/);
+    const typo = loadConfig({ STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_def456' });
+    expect(!typo.ok && typo.problems.join('\n')).toMatch(/STRIPE_SECRET_KEY: expected a Stripe secret key/);
   });
 
   it('turns the demo and the simulated lockers off by default in production', () => {
@@ -79,7 +96,10 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://lockers.example.org',
       AUTH_SECRET: 'x'.repeat(40),
       COMMAND_SIGNING_KEY_FILE: '/etc/smartlocker/command.pem',
+      STRIPE_SECRET_KEY: 'sk_live_abc123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_def456',
     });
+    expect(result.ok).toBe(true);
     expect(result.ok && result.config.demoMode).toBe(false);
     expect(result.ok && result.config.simulatedLockers).toBe(false);
   });

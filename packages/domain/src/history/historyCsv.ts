@@ -16,7 +16,11 @@ export const HISTORY_CSV_COLUMNS = [
   'duration_minutes',
   'amount_eur',
   'ended',
+  'refunded',
 ] as const;
+
+/** Put first in an administrator's export of every member's history (`withUser`). */
+export const HISTORY_CSV_USER_COLUMN = 'user_email';
 
 /** U+FEFF, which becomes EF BB BF once the chunk is encoded as UTF-8. */
 export const UTF8_BOM = '\uFEFF';
@@ -28,6 +32,13 @@ const CHUNK_CHARS = 16_384;
 export interface HistoryCsvOptions {
   /** IANA zone of the site, e.g. `Europe/Brussels`. */
   timeZone: string;
+  /** Starts every line with the member's e-mail (administrators export everyone's history). */
+  withUser?: boolean;
+}
+
+/** The header of an export with these options. */
+export function historyCsvColumns(options: Pick<HistoryCsvOptions, 'withUser'> = {}): readonly string[] {
+  return options.withUser ? [HISTORY_CSV_USER_COLUMN, ...HISTORY_CSV_COLUMNS] : HISTORY_CSV_COLUMNS;
 }
 
 export async function* historyCsv(
@@ -35,10 +46,11 @@ export async function* historyCsv(
   options: HistoryCsvOptions,
 ): AsyncGenerator<string, void, undefined> {
   const time = siteTimeFormatter(options.timeZone);
-  let chunk = UTF8_BOM + csvLine(HISTORY_CSV_COLUMNS);
+  const withUser = options.withUser === true;
+  let chunk = UTF8_BOM + csvLine(historyCsvColumns(options));
   for await (const entry of entries) {
     const duration = historyDurationMinutes(entry);
-    chunk += csvLine([
+    const cells = [
       entry.locker,
       entry.type,
       time.iso(entry.startedAt),
@@ -47,7 +59,9 @@ export async function* historyCsv(
       duration === null ? '' : String(duration),
       formatEuroCents(entry.amountCents),
       entry.endReason === null ? '' : describeEndReason(entry.endReason),
-    ]);
+      entry.refunded === true ? 'yes' : 'no',
+    ];
+    chunk += csvLine(withUser ? [entry.userEmail ?? '', ...cells] : cells);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';

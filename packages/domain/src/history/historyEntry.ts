@@ -18,6 +18,13 @@ export interface HistoryEntry {
   amountCents: number;
   /** `null` while the session is still running. */
   endReason: HistoryEndReason | null;
+  /**
+   * A school booking paid and then refunded (the slot was taken meanwhile, or the locker failed):
+   * still listed, but not money spent. Absent means not refunded.
+   */
+  refunded?: boolean;
+  /** The member's e-mail, for an administrator's export of everyone's history; `null` once erased. */
+  userEmail?: string | null;
 }
 
 /** Whole minutes, rounded to the nearest; `null` while running. */
