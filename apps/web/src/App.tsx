@@ -7,8 +7,11 @@ import { useSession } from './hooks/useSession';
 import { type Route, SIGNED_IN_ROUTES, SIGNED_OUT_ROUTES, useRoute } from './router';
 import { AdminHomeScreen } from './screens/AdminHomeScreen';
 import { AuthScreen } from './screens/AuthScreen';
+import { BookingScreen } from './screens/booking/BookingScreen';
+import { CheckoutReturnScreen } from './screens/booking/CheckoutReturnScreen';
 import { DevOutboxScreen } from './screens/DevOutboxScreen';
 import { ForgotPasswordScreen } from './screens/ForgotPasswordScreen';
+import { HistoryScreen } from './screens/HistoryScreen';
 import { HomeScreen } from './screens/HomeScreen';
 import { ResetPasswordScreen } from './screens/ResetPasswordScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
@@ -73,6 +76,28 @@ export function App() {
         if (route === 'workbench') {
           return <WorkbenchScreen onBack={home} onSessionLost={() => signedOut(messageFor('unauthenticated'))} />;
         }
+        if (route === 'history') {
+          return <HistoryScreen onBack={home} onSessionLost={() => signedOut(messageFor('unauthenticated'))} />;
+        }
+        if (route === 'book') {
+          return (
+            <BookingScreen
+              onBack={home}
+              onSessionLost={() => signedOut(messageFor('unauthenticated'))}
+              onStreamRefused={() => void verify()}
+            />
+          );
+        }
+        if (route === 'checkoutReturn') {
+          return (
+            <CheckoutReturnScreen
+              onHome={home}
+              onBook={() => navigate('book')}
+              onSessionLost={() => signedOut(messageFor('unauthenticated'))}
+              onStreamRefused={() => void verify()}
+            />
+          );
+        }
         if (route === 'settings') {
           return (
             <SettingsScreen
@@ -101,6 +126,8 @@ export function App() {
             me={me}
             onOpenSettings={() => navigate('settings')}
             onOpenWorkbench={() => navigate('workbench')}
+            onOpenBooking={() => navigate('book')}
+            onOpenHistory={() => navigate('history')}
             onUserChange={(user: User) => setMe({ ...me, user })}
             onSignedOut={() => signedOut()}
             onSessionLost={() => signedOut(messageFor('unauthenticated'))}

@@ -5,6 +5,7 @@ import './styles/frames.css';
 import './styles/screens.css';
 import './styles/offline.css';
 import './styles/account.css';
+import './styles/booking.css';
 import './styles/motion.css';
 
 const root = document.getElementById('app');

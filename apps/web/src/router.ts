@@ -4,7 +4,19 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
  * Client routes on the History API: the server answers index.html for every non-/api path,
  * so each screen has a real, shareable URL.
  */
-export type Route = 'home' | 'signin' | 'signup' | 'forgot' | 'reset' | 'settings' | 'admin' | 'outbox' | 'workbench';
+export type Route =
+  | 'home'
+  | 'signin'
+  | 'signup'
+  | 'forgot'
+  | 'reset'
+  | 'settings'
+  | 'admin'
+  | 'outbox'
+  | 'workbench'
+  | 'book'
+  | 'checkoutReturn'
+  | 'history';
 
 const PATHS: Record<Route, string> = {
   home: '/',
@@ -16,12 +28,27 @@ const PATHS: Record<Route, string> = {
   admin: '/admin',
   outbox: '/boite-mail',
   workbench: '/atelier',
+  // School-locker booking (SPEC §5); Stripe Checkout comes back to these with a query string.
+  book: '/reserver',
+  checkoutReturn: '/reservation/retour',
+  // Sessions history and its CSV export (issue 6).
+  history: '/historique',
 };
 
 /** Screens a signed-out visitor may stay on (the rest send them to /connexion). */
 export const SIGNED_OUT_ROUTES: readonly Route[] = ['signin', 'signup', 'forgot', 'reset', 'outbox'];
 /** Screens a signed-in user may stay on (the rest send them to their landing screen). */
-export const SIGNED_IN_ROUTES: readonly Route[] = ['home', 'settings', 'admin', 'outbox', 'reset', 'workbench'];
+export const SIGNED_IN_ROUTES: readonly Route[] = [
+  'home',
+  'settings',
+  'admin',
+  'outbox',
+  'reset',
+  'workbench',
+  'book',
+  'checkoutReturn',
+  'history',
+];
 
 export function routeFromPath(pathname: string): Route | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;

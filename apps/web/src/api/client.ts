@@ -1,3 +1,4 @@
+import { withServerTime } from './serverClock';
 import type {
   ApiErrorBody,
   Me,
@@ -143,7 +144,7 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
     signUp: (input: SignUpInput) => noContent('POST', '/api/auth/sign-up/email', input),
     signIn: (input: SignInInput) => noContent('POST', '/api/auth/sign-in/email', input),
     signOut: () => noContent('POST', '/api/auth/sign-out', {}),
-    me: () => json<Me>('GET', '/api/me'),
+    me: () => withServerTime(() => json<Me>('GET', '/api/me')),
     pair: (code: string) => json<PairingResponse>('POST', '/api/pairing', { code }),
     unpair: () => noContent('DELETE', '/api/pairing'),
     open: (lockerId: string) => json<OpenCommandResponse>('POST', `/api/lockers/${encodeURIComponent(lockerId)}/open`),

@@ -90,6 +90,21 @@ const MESSAGES: Readonly<Record<string, string>> = {
   lockdown: 'Casier en verrouillage de sécurité : ouverture impossible pour le moment.',
   not_found: "Cette fonction n'est pas disponible.",
 
+  // Sport sessions and history (SPEC §6–7, issue 6)
+  no_active_session: 'Aucune session en cours sur ce casier : démarrez-en une.',
+  session_active: "Votre session sport est en cours : terminez-la d'abord (cela libère aussi le casier).",
+  door_open: 'Fermez la porte avant de terminer la session.',
+  door_unknown:
+    'Le casier ne peut pas confirmer que sa porte est fermée (hors ligne ou état inconnu). Réessayez quand il est en ligne.',
+  object_left_inside: 'Le capteur détecte encore un objet dans le casier.',
+  grace_open_used:
+    'Sans Premium, vous pouviez ouvrir une dernière fois pour reprendre vos affaires : c’est fait. Terminez la session.',
+  locker_busy: 'Un autre membre a une session en cours sur ce casier.',
+  not_sport_locker: "Les sessions concernent les casiers sport ; un casier d'école se réserve.",
+  unknown_locker: 'Casier inconnu.',
+  invalid_query: 'Filtres invalides. Vérifiez les dates et le type.',
+  invalid_date_range: 'La date de fin précède la date de début.',
+
   // Refusals reported by the locker itself (SSE `command`, reason)
   rate_limited_device: 'Trop de demandes rapprochées : patientez quelques secondes.',
   busy: 'Le casier est occupé par une autre ouverture. Réessayez.',
@@ -100,7 +115,38 @@ const MESSAGES: Readonly<Record<string, string>> = {
   bad_signature: 'Le casier a rejeté la commande (signature invalide).',
   wrong_locker: 'Commande destinée à un autre casier.',
   issued_before_boot: 'Le casier vient de redémarrer. Réessayez.',
+
+  // School-locker bookings (SPEC §5, issue 5)
+  invalid_json: 'Requête mal formée. Rechargez la page et réessayez.',
+  slot_taken: "Ce créneau vient d'être réservé par quelqu'un d'autre. Choisissez-en un autre.",
+  invalid_date: 'Date invalide : choisissez un jour du calendrier.',
+  start_out_of_hours: 'Les réservations commencent entre 08:00 et 21:00.',
+  duration_out_of_range: 'Choisissez une durée de 1 à 6 heures.',
+  ends_after_closing: 'Le casier ferme à 22:00 : le créneau doit se terminer au plus tard à cette heure.',
+  date_in_past: 'Ce jour est passé : choisissez une date à venir.',
+  too_far_ahead: "On ne peut réserver que jusqu'à 14 jours à l'avance.",
+  start_in_past: 'Cette heure a déjà commencé : choisissez une heure à venir.',
+  not_school_locker: "Votre casier n'est pas un casier d'école : il ne se réserve pas.",
+  booking_pending: "Vous avez déjà une réservation en attente de paiement : payez-la ou annulez-la d'abord.",
+  // Extension refusals (POST /api/bookings/:id/extend)
+  too_early: 'La prolongation est possible pendant les 30 dernières minutes de la réservation.',
+  too_late: 'Trop tard pour prolonger : la réservation est terminée depuis plus de 30 minutes.',
+  next_hour_taken: "L'heure suivante est déjà réservée : prolongation impossible.",
+  not_extendable: 'Cette réservation ne peut pas être prolongée.',
 };
+
+/** Codes that mean something else on the booking routes than elsewhere (SPEC §5). */
+const BOOKING_MESSAGES: Readonly<Record<string, string>> = {
+  locker_offline:
+    "Le casier est hors ligne : un créneau qui commence dans l'heure ne peut pas être réservé. Choisissez-en un plus tard.",
+  not_paired: "Associez d'abord un casier d'école à votre compte pour pouvoir le réserver.",
+  not_found: 'Cette réservation est introuvable.',
+};
+
+/** The French message for a failed booking call (calendar, booking, cancel, extension). */
+export function bookingMessageFor(code: string): string {
+  return BOOKING_MESSAGES[code] ?? messageFor(code);
+}
 
 /** "30 s", "2 min", "1 h 05" — a wait told to a person. */
 export function waitLabel(seconds: number): string {

@@ -1,5 +1,7 @@
 /** Shapes of the server's JSON API, as the web app consumes them. */
 
+import type { SessionStats, SportSession } from './sessions';
+
 export type LockerType = 'school' | 'sport';
 export type DoorState = 'open' | 'closed' | 'unknown';
 export type LockState = 'locked' | 'unlocked';
@@ -39,6 +41,12 @@ export interface Me {
   user: User;
   demoMode: boolean;
   locker: LockerView | null;
+  /** The running sport session (issue 6); absent from servers before it. */
+  session?: SportSession | null;
+  /** The member's totals: sessions, minutes, money spent (issue 6). */
+  stats?: SessionStats;
+  /** The server's time when it answered (ISO 8601): countdowns run on it (see serverClock.ts). */
+  now?: string;
 }
 
 export interface PairingResponse {

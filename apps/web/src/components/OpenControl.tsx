@@ -5,6 +5,11 @@ interface OpenControlProps {
   online: boolean;
   state: OpenPhase;
   onOpen(): void;
+  /**
+   * Why the locker cannot be opened now although it is online (a school locker without a booking
+   * going on, SPEC §5); the button is disabled while set.
+   */
+  blockedHint?: string | null;
 }
 
 function statusText(state: OpenPhase): string | null {
@@ -22,7 +27,7 @@ function statusText(state: OpenPhase): string | null {
 }
 
 /** The "Ouvrir" button and what happened to the last open command. */
-export function OpenControl({ online, state, onOpen }: OpenControlProps) {
+export function OpenControl({ online, state, onOpen, blockedHint }: OpenControlProps) {
   const status = statusText(state);
   return (
     <div class="open-control">
@@ -31,7 +36,7 @@ export function OpenControl({ online, state, onOpen }: OpenControlProps) {
         class="btn btn--primary btn--block btn--large"
         data-testid="open-button"
         onClick={onOpen}
-        disabled={!online || state.phase === 'sending'}
+        disabled={!online || Boolean(blockedHint) || state.phase === 'sending'}
         aria-busy={state.phase === 'sending' || state.phase === 'waiting'}
       >
         <svg class="btn__icon" viewBox="0 0 24 24" aria-hidden="true">
@@ -46,6 +51,11 @@ export function OpenControl({ online, state, onOpen }: OpenControlProps) {
         Ouvrir
       </button>
       {!online && <p class="open-control__hint">Casier hors ligne : ouverture indisponible.</p>}
+      {online && blockedHint && (
+        <p class="open-control__hint" data-testid="open-blocked">
+          {blockedHint}
+        </p>
+      )}
       {status && (
         <p class={`open-control__status open-control__status--${state.phase}`} role="status" data-testid="open-status">
           {status}

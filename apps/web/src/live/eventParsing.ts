@@ -1,3 +1,4 @@
+import { type BookingReminder, type BookingView, readBookingReminder, readBookingView } from '../api/bookings';
 import type { AlertEvent, CommandEvent, LockerView } from '../api/types';
 
 /** Parsing of the SSE payloads. Anything malformed is reported as `undefined`, never thrown. */
@@ -70,4 +71,14 @@ export function parseAlertEvent(data: string): AlertEvent | undefined {
     severity: value.severity as AlertEvent['severity'],
     at: value.at,
   };
+}
+
+/** SSE `booking`: one of the user's bookings changed (paid, started, extended, ended, refunded…). */
+export function parseBookingEvent(data: string): BookingView | undefined {
+  return readBookingView(parse(data));
+}
+
+/** SSE `reminder`: 10 min before the end of one of the user's bookings (SPEC §5). */
+export function parseReminderEvent(data: string): BookingReminder | undefined {
+  return readBookingReminder(parse(data));
 }

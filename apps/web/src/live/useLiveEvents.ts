@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { BookingReminder, BookingView } from '../api/bookings';
+import { parseSessionEvent, type SessionState } from '../api/sessions';
 import type { AlertEvent, CommandEvent, LockerView } from '../api/types';
-import { parseAlertEvent, parseCommandEvent, parseLockerEvent } from './eventParsing';
+import {
+  parseAlertEvent,
+  parseBookingEvent,
+  parseCommandEvent,
+  parseLockerEvent,
+  parseReminderEvent,
+} from './eventParsing';
 
 export type LiveConnection = 'connecting' | 'open' | 'reconnecting';
 
@@ -10,6 +18,12 @@ export interface LiveHandlers {
   onCommand(event: CommandEvent): void;
   /** An alert at the user's locker (intrusion, lockdown, door left open). */
   onAlert?(event: AlertEvent): void;
+  /** One of the user's school-locker bookings changed (SPEC §5). */
+  onBooking?(booking: BookingView): void;
+  /** 10 min before the end of one of the user's bookings. */
+  onReminder?(reminder: BookingReminder): void;
+  /** The member's sport session started, changed or ended, with their totals (issue 6). */
+  onSession?(state: SessionState): void;
   /** The browser stopped retrying (the server answered with an error): is the session still valid? */
   onGaveUp(): void;
 }
@@ -70,6 +84,31 @@ export function useLiveEvents(key: string, handlers: LiveHandlers): LiveConnecti
         return;
       }
       handlersRef.current.onCommand(ack);
+    });
+    source.addEventListener('booking', (event) => {
+      const booking = parseBookingEvent(event.data);
+      if (!booking) {
+        console.warn('SSE booking event ignored: unexpected payload', event.data);
+        return;
+      }
+      handlersRef.current.onBooking?.(booking);
+    });
+    source.addEventListener('reminder', (event) => {
+      const reminder = parseReminderEvent(event.data);
+      if (!reminder) {
+        console.warn('SSE reminder event ignored: unexpected payload', event.data);
+        return;
+      }
+      handlersRef.current.onReminder?.(reminder);
+    });
+
+    source.addEventListener('session', (event) => {
+      const state = parseSessionEvent(event.data);
+      if (!state) {
+        console.warn('SSE session event ignored: unexpected payload', event.data);
+        return;
+      }
+      handlersRef.current.onSession?.(state);
     });
 
     return () => {

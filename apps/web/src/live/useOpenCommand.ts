@@ -17,7 +17,11 @@ const ACCEPTED_VISIBLE_MS = 6_000;
 
 export interface OpenCommand {
   state: OpenPhase;
-  open(lockerId: string): Promise<void>;
+  /**
+   * `send` posts the command (by default the open route); a sport session's Start and Open post
+   * their own routes and follow their command the same way.
+   */
+  open(lockerId: string, send?: (lockerId: string) => Promise<{ commandId: string }>): Promise<void>;
   /** Feed every SSE `command` event here. */
   acknowledge(event: CommandEvent): void;
 }
@@ -70,11 +74,11 @@ export function useOpenCommand(onSessionLost: () => void): OpenCommand {
   );
 
   const open = useCallback(
-    async (lockerId: string) => {
+    async (lockerId: string, send: (lockerId: string) => Promise<{ commandId: string }> = api.open) => {
       earlyAcks.current.clear();
       settle({ phase: 'sending' });
       try {
-        const { commandId } = await api.open(lockerId);
+        const { commandId } = await send(lockerId);
         const early = earlyAcks.current.get(commandId);
         earlyAcks.current.clear();
         if (early) {

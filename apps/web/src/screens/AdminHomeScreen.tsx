@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, asApiError } from '../api/client';
 import { messageForError } from '../api/errorMessages';
+import { ADMIN_HISTORY_CSV_URL } from '../api/sessions';
 import type { LockerView, Me } from '../api/types';
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
@@ -137,6 +138,9 @@ export function AdminHomeScreen({
               Atelier des casiers
             </button>
           )}
+          <a class="btn btn--ghost btn--block" href={ADMIN_HISTORY_CSV_URL} download data-testid="admin-export-csv">
+            Exporter l'historique de tous (CSV)
+          </a>
           <button type="button" class="btn btn--ghost btn--block" data-testid="admin-open-home" onClick={onOpenHome}>
             Mon casier (espace membre)
           </button>

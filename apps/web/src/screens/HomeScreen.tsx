@@ -1,18 +1,23 @@
 import { useCallback, useReducer, useRef, useState } from 'preact/hooks';
 import { api, asApiError } from '../api/client';
 import { messageFor } from '../api/errorMessages';
+import { type EndedSession, NO_STATS, type SessionState } from '../api/sessions';
 import type { AlertEvent, LockerView, Me, User } from '../api/types';
 import { AccountStrip } from '../components/AccountStrip';
 import { AlertBanner } from '../components/AlertBanner';
 import { AppHeader } from '../components/AppHeader';
+import { useBookingFeed } from '../components/booking/bookingFeed';
+import { SchoolBookingPanel } from '../components/booking/SchoolBookingPanel';
 import { FormError } from '../components/FormError';
 import { LiveTimeline } from '../components/LiveTimeline';
 import { LockerCard } from '../components/LockerCard';
-import { OpenControl } from '../components/OpenControl';
 import { PairForm } from '../components/PairForm';
 import { PremiumNotice } from '../components/PremiumNotice';
 import { PremiumToggle } from '../components/PremiumToggle';
 import { ReconnectIndicator } from '../components/ReconnectIndicator';
+import { SessionEndedNotice } from '../components/session/SessionEndedNotice';
+import { SportSessionPanel } from '../components/session/SportSessionPanel';
+import { StatsStrip } from '../components/session/StatsStrip';
 import { WorkbenchLink } from '../components/workbench/WorkbenchLink';
 import { initialLockerLiveState, lockerLiveReducer } from '../live/lockerTimeline';
 import { useLiveEvents } from '../live/useLiveEvents';
@@ -23,6 +28,10 @@ interface HomeScreenProps {
   onOpenSettings(): void;
   /** Demo mode: opens the workbench of simulated lockers. */
   onOpenWorkbench?(): void;
+  /** A school locker: opens the booking calendar (/reserver). */
+  onOpenBooking(): void;
+  /** The history of sessions (/historique, issue 6). */
+  onOpenHistory?(): void;
   onUserChange(user: User): void;
   onSignedOut(): void;
   /** An API call answered 401: the session is gone. */
@@ -37,6 +46,8 @@ export function HomeScreen({
   me,
   onOpenSettings,
   onOpenWorkbench,
+  onOpenBooking,
+  onOpenHistory,
   onUserChange,
   onSignedOut,
   onSessionLost,
@@ -47,6 +58,13 @@ export function HomeScreen({
   const [alert, setAlert] = useState<AlertEvent | null>(null);
   const [busy, setBusy] = useState<'unpair' | 'signout' | null>(null);
   const openCommand = useOpenCommand(onSessionLost);
+  const bookingFeed = useBookingFeed();
+  // Issue 6: the running sport session and the member's totals, pushed on the stream.
+  const [sessionState, setSessionState] = useState<SessionState>({
+    session: me.session ?? null,
+    stats: me.stats ?? NO_STATS,
+  });
+  const [endedSession, setEndedSession] = useState<EndedSession | null>(null);
   const locker = live.locker;
 
   // Which locker the screen shows, updated synchronously: the stream is reopened for it only
@@ -63,6 +81,9 @@ export function HomeScreen({
     },
     onCommand: openCommand.acknowledge,
     onAlert: setAlert,
+    onBooking: bookingFeed.booking,
+    onReminder: bookingFeed.reminder,
+    onSession: setSessionState,
     onGaveUp: onStreamRefused,
   });
 
@@ -114,16 +135,39 @@ export function HomeScreen({
         </AccountStrip>
         <FormError message={actionError} testId="action-error" />
         {alert && <AlertBanner alert={alert} onDismiss={() => setAlert(null)} />}
+        {endedSession && <SessionEndedNotice session={endedSession} onDismiss={() => setEndedSession(null)} />}
 
         {locker ? (
           <>
             <LockerCard locker={locker}>
               {premiumRequired && <PremiumNotice demoMode={demoMode}>{toggle}</PremiumNotice>}
-              <OpenControl
-                online={locker.online}
-                state={openCommand.state}
-                onOpen={() => void openCommand.open(locker.id)}
-              />
+              {locker.type === 'school' ? (
+                <SchoolBookingPanel
+                  locker={locker}
+                  feed={bookingFeed}
+                  live={connection === 'open'}
+                  openCommand={openCommand}
+                  onOpenBooking={onOpenBooking}
+                  onSessionLost={onSessionLost}
+                />
+              ) : (
+                <SportSessionPanel
+                  locker={locker}
+                  session={sessionState.session}
+                  premium={user.premium}
+                  openCommand={openCommand}
+                  onStarted={(session) => {
+                    setEndedSession(null);
+                    setSessionState((state) => ({ ...state, session }));
+                  }}
+                  onEnded={(session) => {
+                    setEndedSession(session);
+                    setSessionState((state) => ({ ...state, session: null }));
+                  }}
+                  onPremiumLost={() => onUserChange({ ...user, premium: false })}
+                  onSessionLost={onSessionLost}
+                />
+              )}
             </LockerCard>
             <LiveTimeline entries={live.timeline} live={connection === 'open'} />
             <button
@@ -139,6 +183,7 @@ export function HomeScreen({
         ) : (
           <PairForm onPaired={show} onSessionLost={onSessionLost} />
         )}
+        <StatsStrip stats={sessionState.stats} onOpenHistory={onOpenHistory} />
         {demoMode && onOpenWorkbench && <WorkbenchLink onOpen={onOpenWorkbench} />}
       </main>
     </div>

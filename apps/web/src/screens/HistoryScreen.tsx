@@ -1,0 +1,221 @@
+import { useEffect, useState } from 'preact/hooks';
+import { asApiError } from '../api/client';
+import { messageFor } from '../api/errorMessages';
+import {
+  type HistoryFilters,
+  type HistoryPage,
+  historyCsvUrl,
+  NO_FILTERS,
+  type SessionsApi,
+  sessionsApi,
+} from '../api/sessions';
+import { BrandMark } from '../components/BrandMark';
+import { FormError } from '../components/FormError';
+import { endReasonLabel, euroLabel, minutesLabel, siteDateTimeLabel } from '../components/session/sessionFormat';
+import { lockerTypeLabel } from '../i18n/lockerLabels';
+import '../components/session/session.css';
+
+interface HistoryScreenProps {
+  onBack(): void;
+  onSessionLost(): void;
+  api?: Pick<SessionsApi, 'history'>;
+}
+
+const PAGE_SIZE = 20;
+
+type Load = { kind: 'loading' } | { kind: 'ready'; page: HistoryPage } | { kind: 'failed'; message: string };
+
+/**
+ * /historique (SPEC §7, issue 6): every school and sport session, filtered by days and type,
+ * with totals and pages computed by the server, and the CSV export of what the filters select.
+ */
+export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: HistoryScreenProps) {
+  const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [shown, setShown] = useState<HistoryPage | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setLoad({ kind: 'loading' });
+    api
+      .history(filters, { page, pageSize: PAGE_SIZE })
+      .then((result) => {
+        if (!current) return;
+        setLoad({ kind: 'ready', page: result });
+        setShown(result);
+      })
+      .catch((error: unknown) => {
+        if (!current) return;
+        const { code } = asApiError(error);
+        if (code === 'unauthenticated') onSessionLost();
+        setLoad({ kind: 'failed', message: messageFor(code) });
+      });
+    return () => {
+      current = false;
+    };
+  }, [api, filters, page, onSessionLost]);
+
+  function filter(change: Partial<HistoryFilters>) {
+    setFilters((previous) => ({ ...previous, ...change }));
+    setPage(1);
+  }
+
+  const pages = shown ? Math.max(1, Math.ceil(shown.total / shown.pageSize)) : 1;
+
+  return (
+    <div class="history" data-testid="history">
+      <header class="app-header">
+        <BrandMark />
+        <button type="button" class="btn btn--ghost btn--small" data-testid="history-back" onClick={onBack}>
+          Retour
+        </button>
+      </header>
+
+      <main class="history__main">
+        <h1 class="section-title" id="history-title">
+          Historique
+        </h1>
+
+        <section class="frame history__filters" aria-label="Filtres">
+          <div class="field">
+            <label class="field__label" for="history-from">
+              Du
+            </label>
+            <div class="field__box">
+              <input
+                id="history-from"
+                class="field__input"
+                type="date"
+                value={filters.from}
+                max={filters.to || undefined}
+                onInput={(event) => filter({ from: event.currentTarget.value })}
+                data-testid="history-from"
+              />
+            </div>
+          </div>
+          <div class="field">
+            <label class="field__label" for="history-to">
+              Au
+            </label>
+            <div class="field__box">
+              <input
+                id="history-to"
+                class="field__input"
+                type="date"
+                value={filters.to}
+                min={filters.from || undefined}
+                onInput={(event) => filter({ to: event.currentTarget.value })}
+                data-testid="history-to"
+              />
+            </div>
+          </div>
+          <div class="field">
+            <label class="field__label" for="history-type">
+              Type de casier
+            </label>
+            <select
+              id="history-type"
+              class="history__select"
+              value={filters.type}
+              onChange={(event) => filter({ type: event.currentTarget.value as HistoryFilters['type'] })}
+              data-testid="history-type"
+            >
+              <option value="">Tous</option>
+              <option value="sport">{lockerTypeLabel('sport')}</option>
+              <option value="school">{lockerTypeLabel('school')}</option>
+            </select>
+          </div>
+        </section>
+
+        {shown && (
+          <p class="history__totals" data-testid="history-totals" aria-live="polite">
+            <span>
+              <strong data-testid="history-total-sessions">{shown.totals.sessions}</strong> session
+              {shown.totals.sessions === 1 ? '' : 's'}
+            </span>
+            <span>
+              <strong data-testid="history-total-time">{minutesLabel(shown.totals.minutes)}</strong>
+            </span>
+            <span>
+              <strong data-testid="history-total-spent">{euroLabel(shown.totals.spentCents)}</strong> dépensés
+            </span>
+          </p>
+        )}
+
+        <a class="btn btn--ghost btn--block" href={historyCsvUrl(filters)} download data-testid="export-csv">
+          Exporter en CSV
+        </a>
+
+        <FormError message={load.kind === 'failed' ? load.message : null} testId="history-error" />
+        {load.kind === 'loading' && !shown && <p class="history__empty">Chargement…</p>}
+
+        {shown && (
+          <section class="frame" aria-labelledby="history-title" aria-busy={load.kind === 'loading'}>
+            {shown.entries.length === 0 ? (
+              <p class="history__empty" data-testid="history-empty">
+                Aucune session pour ces filtres.
+              </p>
+            ) : (
+              <ul class="history__list">
+                {shown.entries.map((entry) => (
+                  <li
+                    key={entry.id}
+                    class="history__row"
+                    data-testid="history-row"
+                    data-id={entry.id}
+                    data-type={entry.type}
+                  >
+                    <span class="history__when">{siteDateTimeLabel(entry.startedAt, shown.timeZone)}</span>
+                    <span class="history__amount">
+                      {euroLabel(entry.amountCents)}
+                      {entry.refunded && (
+                        <span class="history__refunded" data-testid="history-refunded">
+                          {' '}
+                          remboursé
+                        </span>
+                      )}
+                    </span>
+                    <span class="history__locker">
+                      {entry.locker} · {lockerTypeLabel(entry.type)}
+                    </span>
+                    <span class="history__meta">
+                      {entry.durationMinutes === null ? 'En cours' : minutesLabel(entry.durationMinutes)} ·{' '}
+                      {endReasonLabel(entry.endReason)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        )}
+
+        {shown && pages > 1 && (
+          <nav class="history__pager" aria-label="Pages">
+            <button
+              type="button"
+              class="btn btn--ghost btn--small"
+              data-testid="history-prev"
+              onClick={() => setPage((p) => Math.max(1, p - 1))}
+              disabled={page <= 1 || load.kind === 'loading'}
+            >
+              Précédent
+            </button>
+            <span data-testid="history-page">
+              Page {shown.page} / {pages}
+            </span>
+            <button
+              type="button"
+              class="btn btn--ghost btn--small"
+              data-testid="history-next"
+              onClick={() => setPage((p) => p + 1)}
+              disabled={page >= pages || load.kind === 'loading'}
+            >
+              Suivant
+            </button>
+          </nav>
+        )}
+      </main>
+    </div>
+  );
+}

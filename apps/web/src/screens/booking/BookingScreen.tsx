@@ -1,0 +1,234 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type BookingCalendar, type BookingView, bookingApi } from '../../api/bookings';
+import { asApiError } from '../../api/client';
+import { bookingMessageFor } from '../../api/errorMessages';
+import { BrandMark } from '../../components/BrandMark';
+import { BookingSheet } from '../../components/booking/BookingSheet';
+import {
+  allDurations,
+  availableDurations,
+  findSlot,
+  fitDuration,
+  type SlotStart,
+  startStillFree,
+} from '../../components/booking/bookingCalendar';
+import { dayLongLabel, hourLabel } from '../../components/booking/bookingLabels';
+import { bookingTotalCents, formatEuros } from '../../components/booking/bookingMoney';
+import { PendingBookingCard } from '../../components/booking/PendingBookingCard';
+import { SlotCalendar } from '../../components/booking/SlotCalendar';
+import { useCoalescedRefresh } from '../../components/booking/useCoalescedRefresh';
+import { useServerNow } from '../../components/booking/useServerNow';
+import { FormError } from '../../components/FormError';
+import { useLiveEvents } from '../../live/useLiveEvents';
+
+interface BookingScreenProps {
+  onBack(): void;
+  onSessionLost(): void;
+  /** The event stream was refused: check whether the session is still valid. */
+  onStreamRefused(): void;
+}
+
+/** Stripe Checkout sends a cancelled payment back to /reserver?paiement=annule. */
+function paymentWasCancelled(): boolean {
+  return new URLSearchParams(window.location.search).get('paiement') === 'annule';
+}
+
+function ignore(): void {
+  // This screen has no Open button: command acknowledgements are not its business.
+}
+
+/**
+ * /reserver (SPEC §5): the paired school locker's next 15 days, hour by hour. Pick a free start
+ * and a duration, see the total, pay with Stripe Checkout. Live: every SSE `booking` re-reads the
+ * calendar (someone else's booking shows as taken), and so does every reopening of the stream.
+ */
+export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: BookingScreenProps) {
+  // Cells turn past as hours begin; a quarter-minute is precise enough for that.
+  const nowMs = useServerNow(15_000);
+  const [calendar, setCalendar] = useState<BookingCalendar | null>(null);
+  const [bookings, setBookings] = useState<BookingView[]>([]);
+  const [online, setOnline] = useState<boolean | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [start, setStart] = useState<SlotStart | null>(null);
+  const [wantedHours, setWantedHours] = useState(1);
+  const [submitting, setSubmitting] = useState(false);
+  const [cancelling, setCancelling] = useState<string | null>(null);
+  const [paymentCancelled, setPaymentCancelled] = useState(paymentWasCancelled);
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
+
+  const refresh = useCoalescedRefresh(async () => {
+    try {
+      const [fresh, mine] = await Promise.all([bookingApi.calendar(), bookingApi.list()]);
+      if (!mounted.current) return;
+      setCalendar(fresh);
+      setOnline(fresh.lockerOnline);
+      setBookings(mine.bookings);
+      setLoadError(null);
+    } catch (failure) {
+      if (!mounted.current) return;
+      const { code } = asApiError(failure);
+      if (code === 'unauthenticated') onSessionLost();
+      else setLoadError(bookingMessageFor(code));
+    }
+  });
+
+  const connection = useLiveEvents('booking', {
+    onLocker: (view) => {
+      if (view && view.id === calendar?.lockerId) setOnline(view.online);
+    },
+    onCommand: ignore,
+    onBooking: refresh,
+    onGaveUp: onStreamRefused,
+  });
+
+  // Read on arrival, then on every (re)opening of the stream: events may have been missed.
+  const loaded = useRef(false);
+  loaded.current = calendar !== null;
+  const streamOpen = connection === 'open';
+  useEffect(() => {
+    if (streamOpen || !loaded.current) refresh();
+  }, [streamOpen, refresh]);
+
+  const chosen = start && calendar && startStillFree(calendar.days, start, nowMs) ? start : null;
+  const chosenDay = chosen && calendar ? (findSlot(calendar.days, chosen)?.day ?? null) : null;
+  const durations =
+    calendar && chosen && chosenDay
+      ? availableDurations(chosenDay, chosen.hour, calendar.rules, nowMs)
+      : calendar
+        ? allDurations(calendar.rules)
+        : [];
+  const durationHours = fitDuration(wantedHours, durations) ?? wantedHours;
+  const pending = bookings.find((booking) => booking.status === 'pending') ?? null;
+
+  async function confirm() {
+    if (!chosen || submitting) return;
+    setSubmitting(true);
+    setError(null);
+    setPaymentCancelled(false);
+    try {
+      const { checkoutUrl } = await bookingApi.create({ date: chosen.date, startHour: chosen.hour, durationHours });
+      // Off to Stripe Checkout; the button stays busy while the page leaves.
+      window.location.assign(checkoutUrl);
+    } catch (failure) {
+      const { code } = asApiError(failure);
+      if (code === 'unauthenticated') {
+        onSessionLost();
+        return;
+      }
+      setError(bookingMessageFor(code));
+      setSubmitting(false);
+      // slot_taken, booking_pending, start_in_past…: show the calendar as it is now.
+      refresh();
+    }
+  }
+
+  async function cancelPending(booking: BookingView) {
+    setCancelling(booking.id);
+    setError(null);
+    try {
+      await bookingApi.cancel(booking.id);
+      refresh();
+    } catch (failure) {
+      const { code } = asApiError(failure);
+      if (code === 'unauthenticated') onSessionLost();
+      else setError(bookingMessageFor(code));
+    } finally {
+      setCancelling(null);
+    }
+  }
+
+  const rules = calendar?.rules;
+  const summary =
+    chosen && calendar
+      ? `${dayLongLabel(chosen.date)} · ${hourLabel(chosen.hour)} → ${hourLabel(chosen.hour + durationHours)}`
+      : null;
+
+  return (
+    <div class="page booking-screen">
+      <header class="app-header">
+        <BrandMark />
+        <button type="button" class="btn btn--ghost btn--small" data-testid="booking-back" onClick={onBack}>
+          Retour
+        </button>
+      </header>
+
+      <main class="page__main">
+        <div>
+          <h1 class="page__title">Réserver</h1>
+          {calendar && rules && (
+            <p class="booking-screen__lead">
+              <strong>{calendar.lockerName}</strong> · de {hourLabel(rules.firstStartHour)} à{' '}
+              {hourLabel(rules.closingHour)}, {rules.minDurationHours} à {rules.maxDurationHours} h,{' '}
+              {formatEuros(rules.priceCentsPerHour)} l'heure.
+            </p>
+          )}
+        </div>
+
+        {paymentCancelled && (
+          <div class="notice notice--calm" role="status" data-testid="booking-payment-cancelled">
+            <strong class="notice__title">Paiement annulé</strong>
+            Rien n'a été débité. Reprenez le paiement ci-dessous, ou annulez pour libérer le créneau.{' '}
+            <button type="button" class="link-button" onClick={() => setPaymentCancelled(false)}>
+              OK
+            </button>
+          </div>
+        )}
+
+        {pending && (
+          <PendingBookingCard
+            booking={pending}
+            nowMs={nowMs}
+            cancelling={cancelling === pending.id}
+            onCancel={() => void cancelPending(pending)}
+            timeZone={calendar?.timeZone}
+          />
+        )}
+
+        {calendar && online === false && (
+          <p class="notice notice--offline" role="status" data-testid="booking-offline-warning">
+            <strong class="notice__title">Casier hors ligne</strong>
+            Un créneau qui commence dans l'heure ne peut pas être réservé tant que le casier est hors ligne. Les
+            créneaux plus tardifs restent réservables.
+          </p>
+        )}
+
+        <FormError message={error ?? loadError} testId="booking-error" />
+
+        {!calendar && !loadError && <p class="booking-screen__quiet">Chargement du calendrier…</p>}
+
+        {calendar && (
+          <SlotCalendar
+            days={calendar.days}
+            nowMs={nowMs}
+            start={chosen}
+            durationHours={durationHours}
+            onPick={(next) => {
+              setStart(next);
+              setError(null);
+            }}
+          />
+        )}
+
+        {calendar && rules && (
+          <BookingSheet
+            summary={summary}
+            startLost={start !== null && chosen === null}
+            durations={durations}
+            durationHours={durationHours}
+            totalCents={bookingTotalCents(durationHours, rules)}
+            submitting={submitting}
+            onDuration={setWantedHours}
+            onConfirm={() => void confirm()}
+          />
+        )}
+      </main>
+    </div>
+  );
+}
