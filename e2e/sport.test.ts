@@ -4,40 +4,12 @@ import { SimulatedHal } from '@smartlocker/agent';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_BROKER, EMBEDDED_DATABASE } from '../test-support/backends';
+import { parseCsv } from '../test-support/csv';
 import { startTestSystem, type TestSystem } from '../test-support/system';
 import { findChromium, launchPhone, type PhoneBrowser } from './browser';
 
 const chromiumPath = findChromium() ?? '';
 const SCREENSHOTS = join(process.cwd(), 'reports', 'e2e');
-
-/** RFC 4180 records of a CSV text (quotes undone). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return records;
-}
 
 /**
  * Issue 6 at a phone's size: a Premium member starts a session on the SPORT locker, opens it

@@ -9,7 +9,7 @@ import {
 } from '@smartlocker/domain';
 import type { Clock } from '../clock';
 import type { EventBus } from '../eventBus';
-import { bookingConfirmedMail, bookingRefundedMail } from '../mail/bookingMails';
+import { type BookedSlot, bookingConfirmedMail, bookingRefundedMail } from '../mail/bookingMails';
 import type { Postman } from '../mail/Postman';
 import type { Logger } from '../observability/logger';
 import type { CheckoutSession, PaymentEvent, PaymentProvider } from '../payments/PaymentProvider';
@@ -652,48 +652,36 @@ export class BookingService {
   }
 
   async #notifyRefund(booking: BookingRow, reason: string): Promise<void> {
-    const user = booking.userId ? await this.deps.users.findById(booking.userId) : null;
-    const found = await this.deps.lockers.findWithSite(booking.lockerId);
-    if (!user || !found || !booking.endsAt) return;
-    this.deps.postman.post(
-      bookingRefundedMail(
-        user.email,
-        user.name,
-        {
-          bookingId: booking.id,
-          lockerName: found.locker.name,
-          siteName: found.site.name,
-          startsAt: booking.startsAt,
-          endsAt: booking.endsAt,
-          amountCents: booking.amountCents,
-          timeZone: found.site.timeZone,
-        },
-        REFUND_REASONS[reason] ?? 'le créneau ne peut plus être honoré.',
-      ),
-    );
+    const found = await this.#ownerAndSlot(booking);
+    if (!found) return;
+    const why = REFUND_REASONS[reason] ?? 'le créneau ne peut plus être honoré.';
+    this.deps.postman.post(bookingRefundedMail(found.user.email, found.user.name, found.slot, why));
   }
 
   async #mailConfirmation(booking: BookingRow, now: Date): Promise<void> {
+    const found = await this.#ownerAndSlot(booking);
+    if (!found) return;
+    const { user, slot } = found;
+    this.deps.postman.post(bookingConfirmedMail(user.email, user.name, slot, this.deps.appUrl, now));
+  }
+
+  /** Who to write to about a booking, and the slot as mails describe it; null for an erased owner. */
+  async #ownerAndSlot(booking: BookingRow): Promise<{ user: UserRow; slot: BookedSlot } | null> {
     const user = booking.userId ? await this.deps.users.findById(booking.userId) : null;
     const found = await this.deps.lockers.findWithSite(booking.lockerId);
-    if (!user || !found || !booking.endsAt) return;
-    this.deps.postman.post(
-      bookingConfirmedMail(
-        user.email,
-        user.name,
-        {
-          bookingId: booking.id,
-          lockerName: found.locker.name,
-          siteName: found.site.name,
-          startsAt: booking.startsAt,
-          endsAt: booking.endsAt,
-          amountCents: booking.amountCents,
-          timeZone: found.site.timeZone,
-        },
-        this.deps.appUrl,
-        now,
-      ),
-    );
+    if (!user || !found || !booking.endsAt) return null;
+    return {
+      user,
+      slot: {
+        bookingId: booking.id,
+        lockerName: found.locker.name,
+        siteName: found.site.name,
+        startsAt: booking.startsAt,
+        endsAt: booking.endsAt,
+        amountCents: booking.amountCents,
+        timeZone: found.site.timeZone,
+      },
+    };
   }
 
   /** Re-reads a booking and tells its owner's browsers. */

@@ -5,6 +5,7 @@ import { siteDate } from '@smartlocker/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseBackend, databaseBackends, EMBEDDED_BROKER } from '../../../../test-support/backends';
+import { parseCsv } from '../../../../test-support/csv';
 import { TestBrowser } from '../../../../test-support/http';
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 import { bookings, lockers, sites } from '../../src/db/schema';
@@ -39,35 +40,6 @@ type Page = {
 const ZONE = 'Europe/Brussels';
 const HOSTILE_NAME = '=HYPERLINK("http://evil.example","x")';
 const at = (iso: string) => new Date(iso);
-
-/** A small RFC 4180 reader: records of cells, quotes undone. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return records;
-}
 
 /** The body as text, its BOM kept (`Response.text()` would drop it), then without it. */
 async function csvBody(response: Response): Promise<{ bom: boolean; text: string }> {

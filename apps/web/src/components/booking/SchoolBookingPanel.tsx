@@ -4,6 +4,7 @@ import { asApiError } from '../../api/client';
 import { bookingMessageFor } from '../../api/errorMessages';
 import { serverClock } from '../../api/serverClock';
 import type { LockerView } from '../../api/types';
+import { useMounted } from '../../hooks/useMounted';
 import type { OpenCommand } from '../../live/useOpenCommand';
 import { FormError } from '../FormError';
 import { OpenControl } from '../OpenControl';
@@ -61,13 +62,7 @@ export function SchoolBookingPanel({
   const [reminder, setReminder] = useState<BookingReminder | null>(null);
   const [busy, setBusy] = useState<Busy>(null);
   const [confirmingCancel, setConfirmingCancel] = useState(false);
-  const mounted = useRef(true);
-  useEffect(
-    () => () => {
-      mounted.current = false;
-    },
-    [],
-  );
+  const mounted = useMounted();
 
   const refresh = useCoalescedRefresh(async () => {
     try {

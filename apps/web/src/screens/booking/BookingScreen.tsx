@@ -19,6 +19,7 @@ import { SlotCalendar } from '../../components/booking/SlotCalendar';
 import { useCoalescedRefresh } from '../../components/booking/useCoalescedRefresh';
 import { useServerNow } from '../../components/booking/useServerNow';
 import { FormError } from '../../components/FormError';
+import { useMounted } from '../../hooks/useMounted';
 import { useLiveEvents } from '../../live/useLiveEvents';
 
 interface BookingScreenProps {
@@ -55,13 +56,7 @@ export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: Bookin
   const [submitting, setSubmitting] = useState(false);
   const [cancelling, setCancelling] = useState<string | null>(null);
   const [paymentCancelled, setPaymentCancelled] = useState(paymentWasCancelled);
-  const mounted = useRef(true);
-  useEffect(
-    () => () => {
-      mounted.current = false;
-    },
-    [],
-  );
+  const mounted = useMounted();
 
   const refresh = useCoalescedRefresh(async () => {
     try {
