@@ -3,7 +3,10 @@
  *   - start-up: from spawning the server (what `npm start` runs) to /healthz reporting both
  *     simulated lockers online — cold (empty DATA_DIR) and warm (second start on the same data);
  *   - open latency: from the POST that opens SPORT_01 to the `unlocked` state arriving on the
- *     member's event stream, over real MQTT.
+ *     member's event stream, over real MQTT;
+ *   - booking: the POST that holds a slot and creates its Checkout Session (through the Stripe
+ *     SDK and the local emulator), and from paying on the emulator to `confirmed` arriving on
+ *     the member's event stream (signed webhook, idempotent apply, SSE).
  * Results print as a table and are written to reports/bench.json.
  */
 import { spawn } from 'node:child_process';
@@ -11,12 +14,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedHal } from '@smartlocker/agent';
+import { ManualClock } from '../apps/server/src/index';
 import { EMBEDDED_BROKER, EMBEDDED_DATABASE } from '../test-support/backends';
 import { readSse, TestBrowser, waitForEvent } from '../test-support/http';
 import { startTestSystem } from '../test-support/system';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const OPENS = Number(process.env.BENCH_OPENS ?? 10);
+const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 10);
 
 async function timeStart(dataDir: string): Promise<number> {
   const started = performance.now();
@@ -85,6 +90,45 @@ async function timeOpens(): Promise<number[]> {
   }
 }
 
+async function timeBookings(): Promise<{ book: number[]; confirm: number[] }> {
+  // The server's clock at 07:30 in Brussels on a fixed day, so every hour of the next day is bookable.
+  const clock = new ManualClock(new Date('2026-12-01T06:30:00Z'));
+  const system = await startTestSystem(EMBEDDED_DATABASE, EMBEDDED_BROKER, { BOOKING_TICK_S: '60' }, { clock });
+  try {
+    const emulator = system.stripeEmulator;
+    if (!emulator) throw new Error('the bench runs against the Stripe emulator');
+    const browser = new TestBrowser(system.url);
+    await browser.signUp(`bench-booking-${Date.now()}@example.org`);
+    await browser.json('POST', '/api/pairing', { code: system.codes.school });
+    const events = readSse(await browser.request('GET', '/api/events'));
+    await waitForEvent(events, (e) => e.event === 'locker');
+    const book: number[] = [];
+    const confirm: number[] = [];
+    for (let i = 0; i < BOOKINGS; i++) {
+      const sent = performance.now();
+      const booked = await browser.json<{ booking: { id: string }; checkoutUrl: string }>('POST', '/api/bookings', {
+        date: `2026-12-${String(2 + Math.floor(i / 14)).padStart(2, '0')}`,
+        startHour: 8 + (i % 14),
+        durationHours: 1,
+      });
+      if (booked.status !== 201) throw new Error(`booking answered ${booked.status}`);
+      book.push(performance.now() - sent);
+      const paid = performance.now();
+      await emulator.pay(booked.body.checkoutUrl.split('/').at(-1) ?? '', '4242424242424242');
+      await waitForEvent(events, (e) => {
+        if (e.event !== 'booking') return false;
+        const view = JSON.parse(e.data) as { id: string; status: string };
+        return view.id === booked.body.booking.id && view.status === 'confirmed';
+      });
+      confirm.push(performance.now() - paid);
+    }
+    await events.return(undefined);
+    return { book, confirm };
+  } finally {
+    await system.dispose();
+  }
+}
+
 function summary(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -103,18 +147,23 @@ for (let i = 0; i < STARTS; i++) {
   }
 }
 const opens = await timeOpens();
+const bookings = await timeBookings();
 
 const results = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
   startColdMs: summary(cold),
   startWarmMs: summary(warm),
   openToUnlockedMs: summary(opens),
+  bookingHoldAndCheckoutMs: summary(bookings.book),
+  payToConfirmedOnSseMs: summary(bookings.confirm),
   targets: { startMs: 5_000 },
 };
 const rows = [
   ['start-up, cold DATA_DIR (ms)', results.startColdMs],
   ['start-up, warm DATA_DIR (ms)', results.startWarmMs],
   ['open → unlocked on SSE (ms)', results.openToUnlockedMs],
+  ['book: hold + Checkout (ms)', results.bookingHoldAndCheckoutMs],
+  ['pay → confirmed on SSE (ms)', results.payToConfirmedOnSseMs],
 ] as const;
 console.log('measure                         n     min  median     p90     max');
 for (const [name, s] of rows) {

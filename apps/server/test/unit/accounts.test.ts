@@ -121,6 +121,8 @@ describe('account configuration', () => {
       PUBLIC_URL: 'https://lockers.example.org',
       AUTH_SECRET: 'x'.repeat(40),
       COMMAND_SIGNING_KEY_FILE: '/etc/key.pem',
+      STRIPE_SECRET_KEY: 'sk_live_abc123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_def456',
     };
     expect(createMailer(ok({}), silent).kind).toBe('outbox');
     expect(createMailer(ok(production), silent).kind).toBe('disabled');
