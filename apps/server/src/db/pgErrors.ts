@@ -1,6 +1,8 @@
 /** SQLSTATE codes we act on (PostgreSQL appendix A). */
 export const UNIQUE_VIOLATION = '23505';
 export const EXCLUSION_VIOLATION = '23P01';
+/** Concurrent inserts checked by one exclusion constraint can deadlock; one side is aborted. */
+export const DEADLOCK_DETECTED = '40P01';
 
 /**
  * The SQLSTATE of a failed query, whichever driver raised it: drizzle wraps driver errors in

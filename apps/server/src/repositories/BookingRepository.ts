@@ -1,7 +1,7 @@
 import { type BookingEvent, SLOT_HOLDING_STATES, transitionGuard } from '@smartlocker/domain';
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { EXCLUSION_VIOLATION, sqlState } from '../db/pgErrors';
+import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, sqlState } from '../db/pgErrors';
 import { bookings, lockers } from '../db/schema';
 
 export type BookingRow = typeof bookings.$inferSelect;
@@ -74,11 +74,12 @@ export class BookingRepository {
       .orderBy(asc(bookings.startsAt));
   }
 
-  async hasPending(userId: string): Promise<boolean> {
+  /** Whether the user holds an unpaid booking other than `exceptId`. */
+  async hasOtherPending(userId: string, exceptId: string): Promise<boolean> {
     const rows = await this.db
       .select({ id: bookings.id })
       .from(bookings)
-      .where(and(eq(bookings.userId, userId), SCHOOL, eq(bookings.status, 'pending')))
+      .where(and(eq(bookings.userId, userId), SCHOOL, eq(bookings.status, 'pending'), ne(bookings.id, exceptId)))
       .limit(1);
     return rows.length > 0;
   }
@@ -248,11 +249,20 @@ function one<T>(rows: T[]): T {
   return row;
 }
 
+/**
+ * Runs a write the exclusion constraint may refuse. PostgreSQL can abort one of several concurrent
+ * inserts that check the same exclusion constraint with a deadlock (documented for exclusion
+ * constraints); the aborted one is tried again, and then either wins or meets the winner's row.
+ */
 async function claimSlot<T>(write: () => Promise<T>): Promise<SlotClaim<T>> {
-  try {
-    return { ok: true, value: await write() };
-  } catch (error) {
-    if (sqlState(error) === EXCLUSION_VIOLATION) return { ok: false, conflict: 'slot_taken' };
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, value: await write() };
+    } catch (error) {
+      const state = sqlState(error);
+      if (state === EXCLUSION_VIOLATION) return { ok: false, conflict: 'slot_taken' };
+      if (state !== DEADLOCK_DETECTED || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
   }
 }

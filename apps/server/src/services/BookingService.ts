@@ -187,13 +187,6 @@ export class BookingService {
       }
       warning = 'locker_offline';
     }
-    if (await this.deps.bookings.hasPending(user.id)) {
-      throw new AppError(
-        409,
-        'booking_pending',
-        'You already have a booking waiting for payment: pay or cancel it first.',
-      );
-    }
     const holdExpiresAt = new Date(now.getTime() + HOLD_MS);
     // The database decides between concurrent requests for one slot (exclusion constraint).
     const claim = await this.deps.bookings.createPending({
@@ -206,6 +199,19 @@ export class BookingService {
     });
     if (!claim.ok) throw new AppError(409, 'slot_taken', 'Someone else has just booked this slot. Pick another one.');
     const booking = claim.value;
+    // One unpaid hold per person, checked after the claim so that concurrent requests for one
+    // slot are told apart by the database alone: all but one hear `slot_taken`.
+    if (await this.deps.bookings.hasOtherPending(user.id, booking.id)) {
+      await this.deps.bookings.apply(booking.id, 'cancelled_by_user', {
+        holdExpiresAt: null,
+        statusReason: 'booking_pending',
+      });
+      throw new AppError(
+        409,
+        'booking_pending',
+        'You already have a booking waiting for payment: pay or cancel it first.',
+      );
+    }
     const hours = request.durationHours;
     let payment: PaymentRow;
     try {
