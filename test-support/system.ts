@@ -24,7 +24,7 @@ export async function startTestSystem(
   db: DatabaseBackend,
   broker: BrokerBackend,
   env: Record<string, string> = {},
-  options: Pick<SystemOverrides, 'clock' | 'stripeEmulator'> = {},
+  options: Pick<SystemOverrides, 'clock' | 'stripeEmulator' | 'pushAgent'> = {},
 ): Promise<TestSystem> {
   const suffix = randomBytes(3).toString('hex').toUpperCase();
   const lockerIds = { school: `ECOLE_T${suffix}`, sport: `SPORT_T${suffix}` };

@@ -69,6 +69,19 @@ const EnvSchema = z.object({
   STRIPE_EMULATOR_PORT: port.default(12111),
   STRIPE_EMULATOR_CHAOS: bool.optional(),
   BOOKING_TICK_S: z.coerce.number().int().min(1).max(60).default(5),
+  // Web Push (booking reminders)
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{80,90}$/, 'expected the VAPID public key in base64url (npx web-push generate-vapid-keys)')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{40,45}$/, 'expected the VAPID private key in base64url')
+    .optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'expected a mailto: address or an https:// URL')
+    .default('mailto:admin@smartlocker.invalid'),
 });
 
 /**
@@ -96,6 +109,9 @@ function crossProblems(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
     problems.push('GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET: set both to enable Google sign-in, or neither');
+  }
+  if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) {
+    problems.push('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: set both to send push notifications, or neither');
   }
   if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
     problems.push(
@@ -135,6 +151,11 @@ export interface Config {
     | { kind: 'emulator'; port: number; chaos: boolean };
   /** How often the booking clock runs (holds, starts, ends, reminders). */
   bookingTickMs: number;
+  /**
+   * Web Push identity. Keys from the environment, or generated under DATA_DIR outside production;
+   * in production without keys, push is off (nothing secret is generated on the fly there).
+   */
+  vapid: { publicKey: string; privateKey: string; subject: string } | { subject: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -188,6 +209,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
           ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
           : { kind: 'emulator', port: e.STRIPE_EMULATOR_PORT, chaos: e.STRIPE_EMULATOR_CHAOS ?? false },
       bookingTickMs: e.BOOKING_TICK_S * 1000,
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+          ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT }
+          : { subject: e.VAPID_SUBJECT },
     },
   };
 }

@@ -23,7 +23,15 @@ export interface BusEvents {
   /** One of a person's school bookings changed (paid, started, extended, ended, refunded…). */
   'booking.changed': { userId: string; booking: BookingView };
   /** 10 min before a booking's end (issue 5): the app offers "+1 h". */
-  'booking.reminder': { userId: string; bookingId: string; endsAt: string; extensionOffered: boolean };
+  'booking.reminder': {
+    userId: string;
+    bookingId: string;
+    endsAt: string;
+    extensionOffered: boolean;
+    lockerName: string;
+    /** `HH:MM` in the site's zone, for the push message. */
+    endsAtLocal: string;
+  };
   /** A member's sport session started, changed (grace open used) or ended (`session: null`). */
   'session.changed': { userId: string; lockerId: string; session: SportSessionView | null };
   'alert.raised': {

@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandKeyPair, generateCommandKeyPair, loadPrivateKey } from '@smartlocker/protocol';
+import webPush from 'web-push';
 import type { Config } from './config';
 
 export interface Secrets {
@@ -9,6 +10,8 @@ export interface Secrets {
   commandPrivateKey: KeyObject;
   /** Handed to the lockers (SPKI PEM): they verify, only the server signs. */
   commandPublicKeyPem: string;
+  /** Web Push (VAPID) identity; null when push is off (production without keys). */
+  vapid: { publicKey: string; privateKey: string; subject: string } | null;
 }
 
 function writePrivate(path: string, content: string): void {
@@ -48,5 +51,18 @@ export function loadSecrets(config: Config): Secrets {
   }
   const commandPrivateKey = loadPrivateKey(privatePem);
   const commandPublicKeyPem = createPublicKey(commandPrivateKey).export({ type: 'spki', format: 'pem' }).toString();
-  return { authSecret, commandPrivateKey, commandPublicKeyPem };
+  return { authSecret, commandPrivateKey, commandPublicKeyPem, vapid: loadVapid(config, keysDir) };
+}
+
+function loadVapid(config: Config, keysDir: string): Secrets['vapid'] {
+  const { vapid } = config;
+  if ('publicKey' in vapid) return vapid;
+  if (config.env === 'production') return null;
+  const path = join(keysDir, 'vapid.json');
+  if (!existsSync(path)) {
+    mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+    writePrivate(path, JSON.stringify(webPush.generateVAPIDKeys()));
+  }
+  const keys = JSON.parse(readFileSync(path, 'utf8')) as { publicKey: string; privateKey: string };
+  return { publicKey: keys.publicKey, privateKey: keys.privateKey, subject: vapid.subject };
 }

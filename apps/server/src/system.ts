@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,8 @@ import { DeviceCredentials } from './provisioning/DeviceCredentials';
 import { LockerProvisioning } from './provisioning/LockerProvisioning';
 import { ProvisioningRepository } from './provisioning/ProvisioningRepository';
 import { createSimulatorControl } from './provisioning/simulatorControl';
+import { PushRepository } from './push/PushRepository';
+import { PushService } from './push/PushService';
 import { AdminBadgeRepository } from './repositories/AdminBadgeRepository';
 import { AlertRepository } from './repositories/AlertRepository';
 import { AuditRepository } from './repositories/AuditRepository';
@@ -67,6 +70,8 @@ export interface SystemOverrides {
   clock?: Clock;
   /** Tests make the emulator's chaos deterministic (a seeded `random`). */
   stripeEmulator?: Pick<StripeEmulatorOptions, 'chaos' | 'retryDelaysMs'>;
+  /** Tests reach a local push service with a self-signed certificate through this agent. */
+  pushAgent?: Agent;
 }
 
 export interface RunningSystem {
@@ -305,6 +310,32 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
       appUrl: baseUrl,
       logger: logger.child({ part: 'bookings' }),
     });
+    // Web Push (booking reminders): sent beside the in-app SSE reminder, to every browser the person
+    // turned reminders on in.
+    const pushRepository = new PushRepository(database.db);
+    const push = new PushService({
+      repository: pushRepository,
+      vapid: secrets.vapid,
+      logger: logger.child({ part: 'push' }),
+      ...(overrides.pushAgent ? { agent: overrides.pushAgent } : {}),
+    });
+    cleanups.push(
+      (() => {
+        const off = bus.on('booking.reminder', (reminder) => {
+          const body = reminder.extensionOffered
+            ? `Votre réservation du ${reminder.lockerName} se termine à ${reminder.endsAtLocal}. Prolonger d'une heure ?`
+            : `Votre réservation du ${reminder.lockerName} se termine à ${reminder.endsAtLocal}.`;
+          void push
+            .notify(
+              reminder.userId,
+              { title: 'Plus que 10 minutes', body, url: '/', tag: `booking-reminder-${reminder.bookingId}` },
+              600,
+            )
+            .catch((error: unknown) => logger.warn({ err: error }, 'reminder push failed'));
+        });
+        return async () => off();
+      })(),
+    );
     // The booking clock: one pass at a time; every change it makes is one atomic statement, so
     // several instances ticking together still apply each exactly once.
     let ticking = false;
@@ -362,6 +393,7 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
         outbox: mailer instanceof DevOutbox ? mailer : null,
       },
       health,
+      push: { service: push, repository: pushRepository },
       bookings: {
         service: bookingService,
         webhook: { provider: paymentProvider, payments: paymentRepository, bookings: bookingService, logger },

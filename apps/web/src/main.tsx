@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './App';
+import { registerServiceWorker } from './serviceWorker';
 import './styles/theme.css';
 import './styles/frames.css';
 import './styles/screens.css';
@@ -11,3 +12,6 @@ import './styles/motion.css';
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 render(<App />, root);
+
+// Offline shell and push reminders; development has no built worker to register.
+if (import.meta.env.PROD) registerServiceWorker();

@@ -304,6 +304,25 @@ export const payments = pgTable(
   (t) => [index('payments_booking_idx').on(t.bookingId), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
 );
 
+/**
+ * Web Push subscriptions (one per browser a person turned reminders on in). The endpoint is the
+ * push service's URL for that browser; `p256dh` and `auth` encrypt the messages (RFC 8291).
+ */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull().unique(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('push_subscriptions_user_idx').on(t.userId)],
+);
+
 /** Webhook events already handled, so a redelivery is a no-op. */
 export const processedWebhookEvents = pgTable('processed_webhook_events', {
   id: text('id').primaryKey(),

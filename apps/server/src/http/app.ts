@@ -11,6 +11,8 @@ import type { DevOutbox } from '../mail/DevOutbox';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { LockerProvisioning } from '../provisioning/LockerProvisioning';
+import type { PushRepository } from '../push/PushRepository';
+import type { PushService } from '../push/PushService';
 import type { LockerRepository } from '../repositories/LockerRepository';
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
@@ -28,6 +30,7 @@ import { createDevRoutes, type WorkbenchOptions } from './devRoutes';
 import { createHistoryRoutes } from './historyRoutes';
 import { createPaymentWebhookRoutes, type PaymentWebhookDeps } from './paymentWebhookRoutes';
 import { createProvisioningRoutes } from './provisioningRoutes';
+import { createPushRoutes } from './pushRoutes';
 import { readJsonBody } from './requestBody';
 import { createSessionAdminRoutes, createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
 import { createStaticHandler } from './staticFiles';
@@ -44,6 +47,8 @@ export interface HttpDeps {
   openService: OpenService;
   /** Sport sessions, history and the dashboard's stats (issue 6). */
   sessions: SessionHttpDeps;
+  /** Web Push subscriptions (booking reminders). */
+  push: { service: PushService; repository: PushRepository };
   /** School bookings and their payments (issue 5). */
   bookings: { service: BookingService; webhook: PaymentWebhookDeps; clock: Clock };
   health: () => Promise<HealthReport>;
@@ -268,6 +273,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route('/', createHistoryRoutes({ ...deps.sessions, logger: deps.logger }));
   api.route('/admin/lockers', createSessionAdminRoutes(deps.sessions));
   api.route('/admin/lockers', createBookingAdminRoutes(deps.bookings.service));
+  api.route('/push', createPushRoutes(deps.push));
   api.route('/admin', createAdminRoutes(deps.admin));
   if (deps.provisioning) api.route('/admin/lockers', createProvisioningRoutes(deps.provisioning));
   if (deps.workbench) {

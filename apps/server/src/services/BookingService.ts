@@ -3,8 +3,10 @@ import {
   type BookingRefusal,
   bookingCalendar,
   type CalendarDay,
+  DEFAULT_SITE_TIME_ZONE,
   decideExtension,
   type ExtensionRefusal,
+  siteTimeFormatter,
   validateBookingRequest,
 } from '@smartlocker/domain';
 import type { Clock } from '../clock';
@@ -466,11 +468,16 @@ export class BookingService {
     for (const booking of reminded) {
       if (!booking.userId || !booking.endsAt) continue;
       const offer = await this.#extensionOffer(booking, now);
+      const found = await this.deps.lockers.findWithSite(booking.lockerId);
       this.deps.bus.emit('booking.reminder', {
         userId: booking.userId,
         bookingId: booking.id,
         endsAt: booking.endsAt.toISOString(),
         extensionOffered: offer.refusal === null || offer.refusal === 'too_early',
+        lockerName: found?.locker.name ?? booking.lockerId,
+        endsAtLocal: siteTimeFormatter(found?.site.timeZone ?? DEFAULT_SITE_TIME_ZONE)
+          .local(booking.endsAt)
+          .slice(-5),
       });
     }
     return {

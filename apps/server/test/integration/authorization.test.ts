@@ -212,6 +212,24 @@ const ROWS: Row[] = [
     expect: adminOnly(200),
     why: 'takes a locker out of service, refunding its bookings',
   },
+  // Web Push (booking reminders): subscriptions belong to the signed-in person.
+  { method: 'GET', route: '/api/push/config', expect: signedIn(200) },
+  {
+    method: 'POST',
+    route: '/api/push/subscriptions',
+    body: (_w, actor) => ({
+      endpoint: `https://push.example.org/matrix-${actor}`,
+      keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' },
+    }),
+    expect: signedIn(201),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/push/subscriptions',
+    body: (_w, actor) => ({ endpoint: `https://push.example.org/matrix-${actor}` }),
+    expect: signedIn(204),
+    why: 'removes only the person’s own subscription for that endpoint',
+  },
   { method: 'GET', route: '/api/events', expect: signedIn(200), why: 'only the person’s own locker (see below)' },
   { method: 'GET', route: '/api/admin/badges', expect: adminOnly(200) },
   {

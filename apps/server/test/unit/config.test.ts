@@ -74,6 +74,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes VAPID keys in pairs', () => {
+    const half = loadConfig({ VAPID_PUBLIC_KEY: `B${'A'.repeat(86)}` });
+    expect(!half.ok && half.problems.join('\n')).toMatch(/VAPID_PUBLIC_KEY \/ VAPID_PRIVATE_KEY: set both/);
+    const both = loadConfig({ VAPID_PUBLIC_KEY: `B${'A'.repeat(86)}`, VAPID_PRIVATE_KEY: 'A'.repeat(43) });
+    expect(both.ok && 'publicKey' in both.config.vapid).toBe(true);
+  });
+
   it('uses the local Stripe emulator unless both Stripe keys are set', () => {
     const emulated = loadConfig({});
     expect(emulated.ok && emulated.config.payments).toEqual({ kind: 'emulator', port: 12111, chaos: false });

@@ -133,6 +133,14 @@ const MESSAGES: Readonly<Record<string, string>> = {
   too_late: 'Trop tard pour prolonger : la réservation est terminée depuis plus de 30 minutes.',
   next_hour_taken: "L'heure suivante est déjà réservée : prolongation impossible.",
   not_extendable: 'Cette réservation ne peut pas être prolongée.',
+
+  // Push reminders on this device (Settings → Notifications)
+  push_unsupported:
+    "Ce navigateur ne peut pas recevoir de rappels. Sur iPhone, ajoutez d'abord SmartLocker à l'écran d'accueil.",
+  push_disabled: 'Les rappels par notification ne sont pas activés sur ce serveur.',
+  push_denied:
+    'Notifications non autorisées : acceptez la demande du navigateur, ou autorisez-les pour ce site dans ses réglages.',
+  push_subscribe_failed: "Le navigateur n'a pas pu s'abonner aux rappels. Réessayez dans un instant.",
 };
 
 /** Codes that mean something else on the booking routes than elsewhere (SPEC §5). */

@@ -10,6 +10,7 @@ import { PairedLockerPanel } from '../components/settings/PairedLockerPanel';
 import { PasswordForm } from '../components/settings/PasswordForm';
 import { PhotoEditor } from '../components/settings/PhotoEditor';
 import { PseudoForm } from '../components/settings/PseudoForm';
+import { PushPanel } from '../components/settings/PushPanel';
 import { SessionPanel } from '../components/settings/SessionPanel';
 
 interface SettingsScreenProps {
@@ -43,7 +44,10 @@ function Section({ title, testId, tone, children }: SectionProps) {
   );
 }
 
-/** "Réglages" (SPEC §3): photo, pseudo, e-mail, password, paired locker, sessions, account deletion. */
+/**
+ * "Réglages" (SPEC §3): photo, pseudo, e-mail, password, paired locker, push reminders, sessions,
+ * account deletion.
+ */
 export function SettingsScreen({ me, onMeChange, onBack, onSignedOut, onSessionLost }: SettingsScreenProps) {
   const { user } = me;
   const setUser = (next: User) => onMeChange({ ...me, user: next });
@@ -120,6 +124,10 @@ export function SettingsScreen({ me, onMeChange, onBack, onSignedOut, onSessionL
             <PremiumToggle premium={user.premium} onUserChange={setUser} onSessionLost={onSessionLost} />
           </Section>
         )}
+
+        <Section title="Notifications" testId="settings-push-section">
+          <PushPanel onSessionLost={onSessionLost} />
+        </Section>
 
         <Section title="Sessions" testId="settings-sessions-section">
           <SessionPanel onSignedOut={onSignedOut} onSessionLost={onSessionLost} />
