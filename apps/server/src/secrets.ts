@@ -1,8 +1,7 @@
-import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createECDH, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandKeyPair, generateCommandKeyPair, loadPrivateKey } from '@smartlocker/protocol';
-import webPush from 'web-push';
 import type { Config } from './config';
 
 export interface Secrets {
@@ -61,8 +60,18 @@ function loadVapid(config: Config, keysDir: string): Secrets['vapid'] {
   const path = join(keysDir, 'vapid.json');
   if (!existsSync(path)) {
     mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-    writePrivate(path, JSON.stringify(webPush.generateVAPIDKeys()));
+    writePrivate(path, JSON.stringify(generateVapidKeys()));
   }
   const keys = JSON.parse(readFileSync(path, 'utf8')) as { publicKey: string; privateKey: string };
   return { publicKey: keys.publicKey, privateKey: keys.privateKey, subject: vapid.subject };
+}
+
+/** A VAPID key pair (RFC 8292): P-256, the public key as an uncompressed point, both base64url. */
+function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const privateKey = Buffer.alloc(32);
+  const scalar = ecdh.getPrivateKey();
+  scalar.copy(privateKey, 32 - scalar.length);
+  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: privateKey.toString('base64url') };
 }

@@ -32,9 +32,9 @@ export function createPaymentWebhookRoutes(deps: PaymentWebhookDeps) {
     if (raw.length > MAX_WEBHOOK_BYTES) {
       return c.json({ error: { code: 'payload_too_large', message: 'Webhook body too large.' } }, 413);
     }
-    let event: ReturnType<PaymentProvider['parseWebhook']>;
+    let event: Awaited<ReturnType<PaymentProvider['parseWebhook']>>;
     try {
-      event = deps.provider.parseWebhook(raw, c.req.header('stripe-signature'));
+      event = await deps.provider.parseWebhook(raw, c.req.header('stripe-signature'));
     } catch (error) {
       if (!(error instanceof WebhookSignatureError)) throw error;
       deps.logger.warn({ reason: error.message }, 'webhook refused: bad signature');

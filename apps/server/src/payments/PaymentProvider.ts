@@ -77,5 +77,5 @@ export interface PaymentProvider {
   expireCheckout(id: string): Promise<void>;
   refund(request: RefundRequest): Promise<{ refundId: string }>;
   /** Verifies the signature on the raw body and parses the event; throws WebhookSignatureError. */
-  parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): PaymentEvent;
+  parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): Promise<PaymentEvent>;
 }

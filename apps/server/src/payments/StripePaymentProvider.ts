@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import {
   type CheckoutPaymentStatus,
   type CheckoutRequest,
@@ -24,17 +24,31 @@ export interface StripeEndpoint {
 /** The Stripe adapter, on the official SDK (Checkout Sessions in `payment` mode). */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
-  readonly #stripe: Stripe;
+  readonly #endpoint: StripeEndpoint;
+  #client: Promise<{ stripe: Stripe; sdk: typeof Stripe }> | null = null;
   readonly #webhookSecret: string;
 
   constructor(endpoint: StripeEndpoint) {
-    this.#stripe = new Stripe(endpoint.secretKey, {
-      maxNetworkRetries: 2,
-      timeout: 15_000,
-      appInfo: { name: 'SmartLocker' },
-      ...(endpoint.emulator ? { host: endpoint.emulator.host, port: endpoint.emulator.port, protocol: 'http' } : {}),
-    });
+    this.#endpoint = endpoint;
     this.#webhookSecret = endpoint.webhookSecret;
+  }
+
+  /**
+   * The SDK is loaded on first use (a third of a second of start-up otherwise, for a server that
+   * may take no payment before the first booking).
+   */
+  #sdk(): Promise<{ stripe: Stripe; sdk: typeof Stripe }> {
+    const endpoint = this.#endpoint;
+    this.#client ??= import('stripe').then(({ default: sdk }) => ({
+      sdk,
+      stripe: new sdk(endpoint.secretKey, {
+        maxNetworkRetries: 2,
+        timeout: 15_000,
+        appInfo: { name: 'SmartLocker' },
+        ...(endpoint.emulator ? { host: endpoint.emulator.host, port: endpoint.emulator.port, protocol: 'http' } : {}),
+      }),
+    }));
+    return this.#client;
   }
 
   async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
@@ -46,8 +60,9 @@ export class StripePaymentProvider implements PaymentProvider {
       starts_at: request.startsAt.toISOString(),
       ends_at: request.endsAt.toISOString(),
     };
+    const { stripe } = await this.#sdk();
     const session = await this.#call(() =>
-      this.#stripe.checkout.sessions.create(
+      stripe.checkout.sessions.create(
         {
           mode: 'payment',
           line_items: [
@@ -75,27 +90,30 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async retrieveCheckout(id: string): Promise<CheckoutSession | null> {
+    const { stripe, sdk } = await this.#sdk();
     try {
-      return toCheckoutSession(await this.#stripe.checkout.sessions.retrieve(id));
+      return toCheckoutSession(await stripe.checkout.sessions.retrieve(id));
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
+      if (error instanceof sdk.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
       throw new PaymentProviderError(describe(error), { cause: error });
     }
   }
 
   async expireCheckout(id: string): Promise<void> {
+    const { stripe, sdk } = await this.#sdk();
     try {
-      await this.#stripe.checkout.sessions.expire(id);
+      await stripe.checkout.sessions.expire(id);
     } catch (error) {
       // Already paid, already expired: the caller reconciles from the session's state.
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) return;
+      if (error instanceof sdk.errors.StripeInvalidRequestError) return;
       throw new PaymentProviderError(describe(error), { cause: error });
     }
   }
 
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
+    const { stripe } = await this.#sdk();
     const refund = await this.#call(() =>
-      this.#stripe.refunds.create(
+      stripe.refunds.create(
         {
           payment_intent: request.paymentIntentId,
           amount: request.amountCents,
@@ -108,11 +126,12 @@ export class StripePaymentProvider implements PaymentProvider {
     return { refundId: refund.id };
   }
 
-  parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): PaymentEvent {
+  async parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): Promise<PaymentEvent> {
     if (!signatureHeader) throw new WebhookSignatureError('The Stripe-Signature header is missing.');
+    const { stripe } = await this.#sdk();
     let event: Stripe.Event;
     try {
-      event = this.#stripe.webhooks.constructEvent(rawBody, signatureHeader, this.#webhookSecret, WEBHOOK_TOLERANCE_S);
+      event = stripe.webhooks.constructEvent(rawBody, signatureHeader, this.#webhookSecret, WEBHOOK_TOLERANCE_S);
     } catch (error) {
       throw new WebhookSignatureError(describe(error), { cause: error });
     }

@@ -1,5 +1,4 @@
 import type { Agent } from 'node:https';
-import webPush, { WebPushError } from 'web-push';
 import type { Logger } from '../observability/logger';
 import type { PushRepository } from './PushRepository';
 
@@ -27,6 +26,9 @@ export interface PushServiceOptions {
  * (404, 410) is forgotten; other failures are logged and never fail the caller.
  */
 export class PushService {
+  /** web-push is loaded with the first message, not at start-up. */
+  #library: Promise<typeof import('web-push')> | null = null;
+
   constructor(private readonly options: PushServiceOptions) {}
 
   get enabled(): boolean {
@@ -42,11 +44,14 @@ export class PushService {
     const vapid = this.options.vapid;
     if (!vapid) return 0;
     const subscriptions = await this.options.repository.listFor(userId);
+    if (subscriptions.length === 0) return 0;
+    this.#library ??= import('web-push');
+    const { sendNotification: send, WebPushError } = await this.#library;
     const payload = JSON.stringify(message);
     const sent = await Promise.all(
       subscriptions.map(async (subscription) => {
         try {
-          await webPush.sendNotification(
+          await send(
             { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
             payload,
             {
