@@ -105,7 +105,12 @@ export class SportSessionService {
     if (!decision.ok) throw refusalOf(decision);
     // The checks above give the reason; the unique indexes decide a race of two starts.
     const started = await sessions.start(member.id, lockerId, now);
-    if (!started.ok) throw started.conflict === 'user_session_active' ? REFUSALS.session_active : LOCKER_BUSY;
+    if (!started.ok) {
+      // A member's own concurrent starts break both unique indexes, and which one PostgreSQL
+      // reports is not fixed: whether the member now has a session is what tells them apart.
+      const own = started.conflict === 'user_session_active' || (await sessions.activeOfUser(member.id)) !== null;
+      throw own ? REFUSALS.session_active : LOCKER_BUSY;
+    }
     let commandId: string;
     try {
       commandId = await this.#sendOpen(member.id, lockerId, { sessionId: started.session.id, start: true });
