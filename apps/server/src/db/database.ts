@@ -57,7 +57,8 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
  */
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // A starved pool fails a request after 10 s instead of hanging it for ever.
+    const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 10_000 });
     // A dropped idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = drizzleNodePg(pool, { schema }) as unknown as Database;
