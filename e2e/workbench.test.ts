@@ -62,7 +62,7 @@ describe.skipIf(!chromiumPath)('workbench in Chromium', () => {
     await card.getByTestId('wb-door-open').click();
     await expect.poll(() => hardwareDoor.getAttribute('data-state'), { timeout: 5_000 }).toBe('open');
     // The locker reported it over MQTT, the server pushed it on the stream.
-    await expect.poll(() => serverDoor.getAttribute('data-state'), { timeout: 5_000 }).toBe('open');
+    await expect.poll(() => serverDoor.getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
     expect(await card.getByTestId('wb-door-open').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'workbench-door-open.png'), fullPage: true });
 
