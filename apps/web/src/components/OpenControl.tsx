@@ -12,7 +12,8 @@ interface OpenControlProps {
   blockedHint?: string | null;
 }
 
-function statusText(state: OpenPhase): string | null {
+/** What happened to the last open command, in words (null when there is nothing to say). */
+export function openCommandStatus(state: OpenPhase): string | null {
   switch (state.phase) {
     case 'sending':
       return 'Envoi de la commande…';
@@ -28,7 +29,7 @@ function statusText(state: OpenPhase): string | null {
 
 /** The "Ouvrir" button and what happened to the last open command. */
 export function OpenControl({ online, state, onOpen, blockedHint }: OpenControlProps) {
-  const status = statusText(state);
+  const status = openCommandStatus(state);
   return (
     <div class="open-control">
       <button

@@ -4,9 +4,10 @@ import { messageFor } from '../../api/errorMessages';
 import { serverClock } from '../../api/serverClock';
 import { type EndedSession, type SportSession, sessionsApi } from '../../api/sessions';
 import type { LockerView } from '../../api/types';
-import type { OpenCommand, OpenPhase } from '../../live/useOpenCommand';
+import type { OpenCommand } from '../../live/useOpenCommand';
 import { elapsedLabel } from './sessionFormat';
 import './session.css';
+import { openCommandStatus } from '../OpenControl';
 
 interface SportSessionPanelProps {
   locker: LockerView;
@@ -21,20 +22,6 @@ interface SportSessionPanelProps {
   /** The server said Premium is required although this page thought otherwise. */
   onPremiumLost(): void;
   onSessionLost(): void;
-}
-
-function commandStatus(state: OpenPhase): string | null {
-  switch (state.phase) {
-    case 'sending':
-      return 'Envoi de la commande…';
-    case 'waiting':
-      return 'Commande envoyée, en attente du casier…';
-    case 'accepted':
-      return 'Ouverture confirmée par le casier.';
-    case 'idle':
-    case 'failed':
-      return null;
-  }
 }
 
 /** Re-renders every second while a session runs; the time is the server's (serverClock). */
@@ -106,7 +93,7 @@ export function SportSessionPanel({
     }
   }
 
-  const status = commandStatus(command);
+  const status = openCommandStatus(command);
   const refusal = endFailure ?? (command.phase === 'failed' ? { code: command.code, message: command.message } : null);
   const graceOnly = session !== null && !premium;
 
