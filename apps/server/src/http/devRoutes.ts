@@ -29,6 +29,12 @@ export interface WorkbenchDeps extends WorkbenchOptions {
 /** One card of the workbench: what the server believes (`locker`) beside what the simulator has. */
 export interface WorkbenchLocker {
   id: string;
+  /**
+   * When the card was read, in microseconds, increasing for every card this process reads and
+   * across restarts: an action's answer and a stream event can cross on the way to the page, and
+   * the page keeps the newer one.
+   */
+  revision: number;
   locker: LockerView | null;
   hardware: WorkbenchHardware;
 }
@@ -46,10 +52,20 @@ const NetworkBody = z.object({ connected: z.boolean() });
 
 export function createDevRoutes(deps: WorkbenchDeps) {
   const dev = new Hono<{ Variables: { user: UserRow } }>();
+  let lastRevision = 0;
 
+  // The revision is taken before the read: a card read later reflects at least as much.
   async function card(hardware: WorkbenchHardware): Promise<WorkbenchLocker> {
+    lastRevision = Math.max(lastRevision + 1, Date.now() * 1000);
+    const revision = lastRevision;
+    const snapshot = { ...hardware };
     const found = await deps.lockers.findWithSite(hardware.lockerId);
-    return { id: hardware.lockerId, locker: found ? toLockerView(found.locker, found.site) : null, hardware };
+    return {
+      id: hardware.lockerId,
+      revision,
+      locker: found ? toLockerView(found.locker, found.site) : null,
+      hardware: snapshot,
+    };
   }
 
   function lockerId(raw: string | undefined): string {

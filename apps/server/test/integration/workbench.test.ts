@@ -74,11 +74,14 @@ describe('workbench', () => {
     });
     expect(opened.status).toBe(200);
     expect(opened.body.locker.hardware.door).toBe('open');
-    await waitForCard(id, (c) => c.locker?.door === 'open');
+    const seen = await waitForCard(id, (c) => c.locker?.door === 'open');
     const closed = await person.json<{ locker: WorkbenchLocker }>('POST', `/api/dev/workbench/lockers/${id}/door`, {
       state: 'closed',
     });
     expect(closed.body.locker.hardware.door).toBe('closed');
+    // Each card read is numbered after the ones before it, whichever way it travels.
+    expect(seen.revision).toBeGreaterThan(opened.body.locker.revision);
+    expect(closed.body.locker.revision).toBeGreaterThan(seen.revision);
     await waitForCard(id, (c) => c.locker?.door === 'closed');
   });
 

@@ -28,6 +28,8 @@ export interface WorkbenchHardware {
 /** One card: what the server believes (`locker`, null if unknown to it) beside the hardware. */
 export interface WorkbenchLocker {
   id: string;
+  /** Increases with every card the server reads: of two cards of one locker, the higher is newer. */
+  revision: number;
   locker: LockerView | null;
   hardware: WorkbenchHardware;
 }

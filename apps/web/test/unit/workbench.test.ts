@@ -30,6 +30,7 @@ const view = {
 
 const card = (changes: Partial<WorkbenchLocker> = {}): WorkbenchLocker => ({
   id: 'SPORT_01',
+  revision: 1_790_000_000_000_000,
   locker: { ...view },
   hardware: { ...hardware, supports: { ...hardware.supports } },
   ...changes,
@@ -46,6 +47,8 @@ describe('workbench cards', () => {
     expect(parseWorkbenchEvent(JSON.stringify({ id: 'X' }))).toBeUndefined();
     expect(parseWorkbenchEvent(JSON.stringify({ ...card(), hardware: { ...hardware, door: 'ajar' } }))).toBeUndefined();
     expect(parseWorkbenchEvent(JSON.stringify({ ...card(), locker: { id: 'SPORT_01' } }))).toBeUndefined();
+    expect(parseWorkbenchEvent(JSON.stringify({ ...card(), revision: undefined }))).toBeUndefined();
+    expect(parseWorkbenchEvent(JSON.stringify({ ...card(), revision: 1.5 }))).toBeUndefined();
   });
 
   it('replaces a card in place and appends a new one', () => {
@@ -55,6 +58,20 @@ describe('workbench cards', () => {
     expect(mergeCard(cards, opened)).toEqual([opened, school]);
     const third = card({ id: 'SIM_001' });
     expect(mergeCard(cards, third).map((c) => c.id)).toEqual(['SPORT_01', 'ECOLE_01', 'SIM_001']);
+  });
+
+  it('keeps the newer card when an action’s answer arrives after a stream event', () => {
+    const base = card().revision;
+    // The answer to "open the door" was read before the locker's report reached the server.
+    const answer = card({ revision: base + 1, hardware: { ...hardware, door: 'open' } });
+    const streamed = card({
+      revision: base + 2,
+      locker: { ...view, door: 'open' },
+      hardware: { ...hardware, door: 'open' },
+    });
+    const shown = mergeCard(mergeCard([card()], streamed), answer);
+    expect(shown).toEqual([streamed]);
+    expect(mergeCard(mergeCard([card()], answer), streamed)).toEqual([streamed]);
   });
 
   it('tells a cut network from one reconnecting', () => {

@@ -33,16 +33,27 @@ export function parseWorkbenchEvent(data: string): WorkbenchLocker | undefined {
   } catch {
     return undefined;
   }
-  if (!isRecord(value) || typeof value.id !== 'string' || !isHardware(value.hardware)) return undefined;
+  if (
+    !isRecord(value) ||
+    typeof value.id !== 'string' ||
+    !Number.isSafeInteger(value.revision) ||
+    !isHardware(value.hardware)
+  ) {
+    return undefined;
+  }
   const locker = value.locker === null ? null : parseLockerEvent(JSON.stringify(value.locker));
   if (locker === undefined) return undefined;
-  return { id: value.id, locker, hardware: value.hardware };
+  return { id: value.id, revision: value.revision as number, locker, hardware: value.hardware };
 }
 
-/** Replaces the card of the same locker in place, or appends a new one. */
+/**
+ * Replaces the card of the same locker in place, or appends a new one. An older card than the
+ * one shown (an action's answer overtaken by a stream event) changes nothing.
+ */
 export function mergeCard(cards: readonly WorkbenchLocker[], card: WorkbenchLocker): WorkbenchLocker[] {
   const index = cards.findIndex((c) => c.id === card.id);
   if (index < 0) return [...cards, card];
+  if ((cards[index]?.revision ?? 0) > card.revision) return cards as WorkbenchLocker[];
   const next = [...cards];
   next[index] = card;
   return next;
