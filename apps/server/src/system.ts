@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type ServerType, serve } from '@hono/node-server';
 import { type RunningAgent, startAgent } from '@smartlocker/agent';
 import { type StripeEmulator, type StripeEmulatorOptions, startStripeEmulator } from '@smartlocker/stripe-emulator';
@@ -32,6 +31,7 @@ import { DevOutbox } from './mail/DevOutbox';
 import { Postman } from './mail/Postman';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { WEB_DIST_DIR } from './paths';
 import { StripePaymentProvider } from './payments/StripePaymentProvider';
 import { DeviceCredentials } from './provisioning/DeviceCredentials';
 import { LockerProvisioning } from './provisioning/LockerProvisioning';
@@ -57,7 +57,7 @@ import { OpenService } from './services/OpenService';
 import { PairingService } from './services/PairingService';
 import { SportSessionService } from './services/SportSessionService';
 
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const DEFAULT_WEB_ROOT = WEB_DIST_DIR;
 
 export interface SystemOverrides {
   /** Tests use an in-memory PGlite instead of DATA_DIR/pglite. */

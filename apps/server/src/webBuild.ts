@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, WEB_DIR } from './paths';
 
-const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
-const VITE_CLI = fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url));
+const VITE_CLI = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

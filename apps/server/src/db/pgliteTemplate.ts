@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { MIGRATIONS_FOLDER } from './migrations';
+import { CACHE_DIR, MIGRATIONS_FOLDER } from '../paths';
 
 /**
  * Creating a PGlite cluster runs initdb in WASM: 3–6 s on a small machine, most of a first
@@ -15,7 +15,6 @@ import { MIGRATIONS_FOLDER } from './migrations';
  * by the PGlite version and a hash of the migration files: when either changes it is ignored
  * (the database is then created the slow way) until `npm ci` or `npm run db:generate` remakes it.
  */
-const CACHE_DIR = fileURLToPath(new URL('../../../../node_modules/.cache/smartlocker', import.meta.url));
 const TEMPLATE_FILE = join(CACHE_DIR, 'pglite-template.tar.gz');
 const VERSION_FILE = join(CACHE_DIR, 'pglite-template.version');
 
