@@ -25,7 +25,7 @@ const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 10);
 
 async function timeStart(dataDir: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     env: {
       PATH: process.env.PATH,
       PORT: '0',

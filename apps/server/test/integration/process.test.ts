@@ -9,7 +9,7 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Starts the real entry point (`npm start` runs exactly this) and waits for its banner. */
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
@@ -62,7 +62,7 @@ describe('the server process', () => {
     expect(health).toEqual({ status: 'ok', db: 'ok', broker: 'ok', lockersOnline: 2 });
 
     // A second server on the same DATA_DIR must refuse the embedded database, not corrupt it.
-    const second = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    const second = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: repoRoot,
       env: {
         PATH: process.env.PATH,

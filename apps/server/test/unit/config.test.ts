@@ -125,7 +125,7 @@ describe('configuration documentation', () => {
 
 describe('the server process', () => {
   it('prints every configuration problem and exits with code 2', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    const run = spawnSync(process.execPath, ['scripts/start.mjs'], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, PORT: 'x', MQTT_URL: 'ftp://nope', NODE_ENV: 'production' },
       encoding: 'utf8',
