@@ -42,7 +42,7 @@ try {
   if (system.demoBadgeUid) lines.push(`  demo administrator badge UID: ${system.demoBadgeUid}`);
   if (system.stripeEmulator) {
     lines.push(
-      `  payments: local Stripe emulator on ${system.stripeEmulator.url} — test card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined`,
+      `  payments: local Stripe emulator, checkout pages on ${system.stripeEmulator.checkoutBaseUrl} — test card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined`,
     );
   }
   lines.push('  Ctrl-C to stop.', '');

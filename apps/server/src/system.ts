@@ -32,6 +32,7 @@ import { Postman } from './mail/Postman';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { WEB_DIST_DIR } from './paths';
+import { emulatorAddress } from './payments/emulatorAddress';
 import { StripePaymentProvider } from './payments/StripePaymentProvider';
 import { DeviceCredentials } from './provisioning/DeviceCredentials';
 import { LockerProvisioning } from './provisioning/LockerProvisioning';
@@ -273,9 +274,11 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
 
     // Payments (issue 5, docs/payments.md): Stripe with keys, the local emulator otherwise.
     let stripeEmulator: StripeEmulator | null = null;
+    const emulatorAt = emulatorAddress(config.host, config.publicUrl);
     if (config.payments.kind === 'emulator') {
       const emulator = await startStripeEmulator({
-        host: '127.0.0.1',
+        host: emulatorAt.bindHost,
+        publicHost: emulatorAt.publicHost,
         port: config.payments.port,
         now: () => clock.now(),
         webhookUrl: `${localUrl}/webhooks/stripe`,
@@ -292,7 +295,7 @@ export async function startSystem(config: Config, overrides: SystemOverrides = {
         : {
             secretKey: stripeEmulator?.secretKey ?? '',
             webhookSecret: stripeEmulator?.webhookSecret ?? '',
-            emulator: { host: stripeEmulator?.host ?? '127.0.0.1', port: stripeEmulator?.port ?? 0 },
+            emulator: { host: emulatorAt.sdkHost, port: stripeEmulator?.port ?? 0 },
           },
     );
     const paymentRepository = new PaymentRepository(database.db);

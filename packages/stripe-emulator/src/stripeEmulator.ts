@@ -34,13 +34,20 @@ export interface StripeEmulatorOptions {
   retryDelaysMs?: number[];
   /** Deliver some events twice, or hold one back and send it after the next; off by default. */
   chaos?: ChaosOptions;
-  /** Base URL of the hosted checkout pages; default the emulator's own URL. */
+  /** Base URL of the hosted checkout pages; default `http://<publicHost>:<port>`. */
   publicUrl?: string;
+  /**
+   * Host name browsers reach the hosted pages at, on the emulator's own port; default `host`
+   * (bound to every interface, a phone on the LAN pays at the machine's name or address).
+   */
+  publicHost?: string;
   logger?: EmulatorLogger;
 }
 
 export interface StripeEmulator {
   url: string;
+  /** Where the hosted checkout pages are, without a trailing slash. */
+  checkoutBaseUrl: string;
   host: string;
   port: number;
   secretKey: string;
@@ -287,10 +294,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const origin = (name: string) => `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+  const url = origin(host);
+  const checkoutBaseUrl = (options.publicUrl ?? origin(options.publicHost ?? host)).replace(/\/+$/, '');
   const payments = new PaymentLedger({
     now,
-    checkoutBaseUrl: (options.publicUrl ?? url).replace(/\/+$/, ''),
+    checkoutBaseUrl,
     emit: (type, object, cause) => {
       const event: EventObject = {
         id: newId('evt_'),
@@ -317,10 +326,11 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   expiryTimer.unref();
   let stopping: Promise<void> | undefined;
 
-  logger.info({ url, webhookUrl: options.webhookUrl ?? null }, 'stripe emulator listening');
+  logger.info({ url, checkoutBaseUrl, webhookUrl: options.webhookUrl ?? null }, 'stripe emulator listening');
 
   return {
     url,
+    checkoutBaseUrl,
     host,
     port,
     secretKey,

@@ -139,3 +139,25 @@ describe('Checkout Sessions through the official SDK', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe('an emulator open to the LAN', () => {
+  it('listens on every interface and gives pages at the host name browsers reach it by', async () => {
+    const lan = await startStripeEmulator({ host: '0.0.0.0', publicHost: 'locker-demo.lan' });
+    try {
+      expect(lan.checkoutBaseUrl).toBe(`http://locker-demo.lan:${lan.port}`);
+      const session = await stripeFor(lan).checkout.sessions.create(bookingCheckout());
+      const page = new URL(session.url ?? '');
+      expect(page.origin).toBe(`http://locker-demo.lan:${lan.port}`);
+      // The same page, reached over loopback here as a phone would over the LAN.
+      const response = await fetch(`http://127.0.0.1:${lan.port}${page.pathname}`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('data-testid="pay"');
+    } finally {
+      await lan.stop();
+    }
+  });
+
+  it('defaults the pages to its own address', () => {
+    expect(emulator.checkoutBaseUrl).toBe(`http://127.0.0.1:${emulator.port}`);
+  });
+});
