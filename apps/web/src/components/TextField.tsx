@@ -1,7 +1,7 @@
 interface TextFieldProps {
   label: string;
   name: string;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'date';
   value: string;
   onInput(value: string): void;
   testId: string;
@@ -9,6 +9,9 @@ interface TextFieldProps {
   placeholder?: string;
   autoCapitalize?: 'off' | 'characters' | 'words';
   disabled?: boolean;
+  /** Bounds of a date field (`YYYY-MM-DD`). */
+  min?: string;
+  max?: string;
 }
 
 /** A labelled input in an angular frame that lights up on focus. */
@@ -33,6 +36,8 @@ export function TextField(props: TextFieldProps) {
           autoCapitalize={props.autoCapitalize}
           spellcheck={false}
           disabled={props.disabled}
+          min={props.min}
+          max={props.max}
         />
       </div>
     </div>

@@ -12,6 +12,7 @@ import {
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
 import { endReasonLabel, euroLabel, minutesLabel, siteDateTimeLabel } from '../components/session/sessionFormat';
+import { TextField } from '../components/TextField';
 import { lockerTypeLabel } from '../i18n/lockerLabels';
 import '../components/session/session.css';
 
@@ -64,7 +65,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
   const pages = shown ? Math.max(1, Math.ceil(shown.total / shown.pageSize)) : 1;
 
   return (
-    <div class="history" data-testid="history">
+    <div class="page history" data-testid="history">
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="history-back" onClick={onBack}>
@@ -72,44 +73,30 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
         </button>
       </header>
 
-      <main class="history__main">
+      <main class="page__main">
         <h1 class="section-title" id="history-title">
           Historique
         </h1>
 
         <section class="frame history__filters" aria-label="Filtres">
-          <div class="field">
-            <label class="field__label" for="history-from">
-              Du
-            </label>
-            <div class="field__box">
-              <input
-                id="history-from"
-                class="field__input"
-                type="date"
-                value={filters.from}
-                max={filters.to || undefined}
-                onInput={(event) => filter({ from: event.currentTarget.value })}
-                data-testid="history-from"
-              />
-            </div>
-          </div>
-          <div class="field">
-            <label class="field__label" for="history-to">
-              Au
-            </label>
-            <div class="field__box">
-              <input
-                id="history-to"
-                class="field__input"
-                type="date"
-                value={filters.to}
-                min={filters.from || undefined}
-                onInput={(event) => filter({ to: event.currentTarget.value })}
-                data-testid="history-to"
-              />
-            </div>
-          </div>
+          <TextField
+            label="Du"
+            name="history-from"
+            type="date"
+            value={filters.from}
+            max={filters.to || undefined}
+            onInput={(from) => filter({ from })}
+            testId="history-from"
+          />
+          <TextField
+            label="Au"
+            name="history-to"
+            type="date"
+            value={filters.to}
+            min={filters.from || undefined}
+            onInput={(to) => filter({ to })}
+            testId="history-to"
+          />
           <div class="field">
             <label class="field__label" for="history-type">
               Type de casier
