@@ -9,7 +9,6 @@
  *     the member's event stream (signed webhook, idempotent apply, SSE).
  * Results print as a table and are written to reports/bench.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { SimulatedHal } from '@smartlocker/agent';
 import { ManualClock } from '../apps/server/src/index';
 import { EMBEDDED_BROKER, EMBEDDED_DATABASE } from '../test-support/backends';
 import { readSse, TestBrowser, waitForEvent } from '../test-support/http';
+import { spawnStart } from '../test-support/serverProcess';
 import { startTestSystem } from '../test-support/system';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
@@ -25,19 +25,9 @@ const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 10);
 
 async function timeStart(dataDir: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      EMBEDDED_MQTT_PORT: '0',
-      STRIPE_EMULATOR_PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnStart(dataDir, { logLevel: 'silent', stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   try {

@@ -1,26 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+import { spawnStart } from '../../../../test-support/serverProcess';
 
 /** Starts the real entry point (`npm start` runs exactly this) and waits for its banner. */
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      EMBEDDED_MQTT_PORT: '0',
-      STRIPE_EMULATOR_PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnStart(dataDir, { logLevel: 'warn', stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -62,18 +49,7 @@ describe('the server process', () => {
     expect(health).toEqual({ status: 'ok', db: 'ok', broker: 'ok', lockersOnline: 2 });
 
     // A second server on the same DATA_DIR must refuse the embedded database, not corrupt it.
-    const second = spawn(process.execPath, ['scripts/start.mjs'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        EMBEDDED_MQTT_PORT: '0',
-        STRIPE_EMULATOR_PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const second = spawnStart(dataDir, { logLevel: 'silent', stdio: ['ignore', 'ignore', 'pipe'] });
     let secondErr = '';
     second.stderr?.on('data', (chunk: Buffer) => {
       secondErr += chunk.toString();
