@@ -2,10 +2,11 @@ import { type BookingEvent, SLOT_HOLDING_STATES, transitionGuard } from '@smartl
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, sqlState } from '../db/pgErrors';
-import { bookings, lockers } from '../db/schema';
+import { bookings, lockers, sites } from '../db/schema';
 
 export type BookingRow = typeof bookings.$inferSelect;
-export type BookingWithLocker = { booking: BookingRow; lockerName: string };
+/** A booking with where it is: the locker's name, and the site's time zone its rules are read in. */
+export type BookingWithLocker = { booking: BookingRow; lockerName: string; timeZone: string };
 
 /** Fields an event may set along with the status (never the status itself). */
 export type BookingPatch = Partial<
@@ -45,9 +46,10 @@ export class BookingRepository {
 
   async findWithLocker(id: string): Promise<BookingWithLocker | null> {
     const rows = await this.db
-      .select({ booking: bookings, lockerName: lockers.name })
+      .select({ booking: bookings, lockerName: lockers.name, timeZone: sites.timeZone })
       .from(bookings)
       .innerJoin(lockers, eq(lockers.id, bookings.lockerId))
+      .innerJoin(sites, eq(sites.id, lockers.siteId))
       .where(and(eq(bookings.id, id), SCHOOL))
       .limit(1);
     return rows[0] ?? null;
@@ -56,9 +58,10 @@ export class BookingRepository {
   /** The user's bookings worth showing on the home card: live ones, and ended ones still extendable. */
   async currentForUser(userId: string, endedSince: Date): Promise<BookingWithLocker[]> {
     return this.db
-      .select({ booking: bookings, lockerName: lockers.name })
+      .select({ booking: bookings, lockerName: lockers.name, timeZone: sites.timeZone })
       .from(bookings)
       .innerJoin(lockers, eq(lockers.id, bookings.lockerId))
+      .innerJoin(sites, eq(sites.id, lockers.siteId))
       .where(
         and(
           eq(bookings.userId, userId),

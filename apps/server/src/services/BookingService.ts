@@ -17,7 +17,7 @@ import type { Logger } from '../observability/logger';
 import type { CheckoutSession, PaymentEvent, PaymentProvider } from '../payments/PaymentProvider';
 import { PaymentProviderError } from '../payments/PaymentProvider';
 import type { AuditRepository } from '../repositories/AuditRepository';
-import type { BookingRepository, BookingRow } from '../repositories/BookingRepository';
+import type { BookingRepository, BookingRow, BookingWithLocker } from '../repositories/BookingRepository';
 import type { LockerRepository, LockerWithSite } from '../repositories/LockerRepository';
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { PaymentRepository, PaymentRow } from '../repositories/PaymentRepository';
@@ -154,13 +154,13 @@ export class BookingService {
   async current(user: UserRow): Promise<BookingView[]> {
     const now = this.deps.clock.now();
     const rows = await this.deps.bookings.currentForUser(user.id, new Date(now.getTime() - 30 * 60_000));
-    return Promise.all(rows.map((r) => this.#view(r.booking, r.lockerName, now)));
+    return Promise.all(rows.map((r) => this.#view(r, now)));
   }
 
   async get(user: UserRow, id: string): Promise<BookingView> {
     const found = await this.deps.bookings.findWithLocker(id);
     if (!found || found.booking.userId !== user.id) throw NOT_FOUND;
-    return this.#view(found.booking, found.lockerName, this.deps.clock.now());
+    return this.#view(found, this.deps.clock.now());
   }
 
   /** Whether `user` may open `lockerId` now because of a paid booking (OpenService). */
@@ -237,7 +237,7 @@ export class BookingService {
       lockerId: locker.id,
       data: { bookingId: booking.id, startsAt: booking.startsAt.toISOString(), amountCents: booking.amountCents },
     });
-    const view = await this.#view(booking, locker.name, now);
+    const view = await this.#view({ booking, lockerName: locker.name, timeZone: site.timeZone }, now);
     this.deps.bus.emit('booking.changed', { userId: user.id, booking: view });
     return { booking: view, checkoutUrl: payment.checkoutUrl ?? '', warning };
   }
@@ -247,13 +247,13 @@ export class BookingService {
     if (!found || found.booking.userId !== user.id) throw NOT_FOUND;
     const { booking, lockerName } = found;
     const now = this.deps.clock.now();
-    const offer = await this.#extensionOffer(booking, now);
+    const offer = await this.#extensionOffer(booking, now, found.timeZone);
     if (offer.refusal) throw EXTENSION_REFUSALS[offer.refusal];
     const endsAt = booking.endsAt as Date;
     const newEndsAt = offer.newEndsAt as Date;
     const open = await this.deps.payments.openFor(booking.id, 'extension', now);
     if (open?.checkoutUrl && open.extensionEndsAt?.getTime() === newEndsAt.getTime()) {
-      return { booking: await this.#view(booking, lockerName, now), checkoutUrl: open.checkoutUrl };
+      return { booking: await this.#view(found, now), checkoutUrl: open.checkoutUrl };
     }
     const attempt = await this.deps.payments.countFor(booking.id, 'extension');
     let payment: PaymentRow;
@@ -276,7 +276,7 @@ export class BookingService {
       lockerId: booking.lockerId,
       data: { bookingId: booking.id, newEndsAt: newEndsAt.toISOString() },
     });
-    return { booking: await this.#view(booking, lockerName, now), checkoutUrl: payment.checkoutUrl ?? '' };
+    return { booking: await this.#view(found, now), checkoutUrl: payment.checkoutUrl ?? '' };
   }
 
   /** The success page: applies the session if it is this person's and paid; grants nothing otherwise. */
@@ -291,7 +291,7 @@ export class BookingService {
     const fresh = await this.deps.payments.findBySession(sessionId);
     return {
       paid: fresh?.status === 'paid' || fresh?.status === 'refunded',
-      booking: found ? await this.#view(found.booking, found.lockerName, this.deps.clock.now()) : null,
+      booking: found ? await this.#view(found, this.deps.clock.now()) : null,
     };
   }
 
@@ -467,17 +467,16 @@ export class BookingService {
     const reminded = await this.deps.bookings.claimReminders(now, REMINDER_BEFORE_END_MS);
     for (const booking of reminded) {
       if (!booking.userId || !booking.endsAt) continue;
-      const offer = await this.#extensionOffer(booking, now);
       const found = await this.deps.lockers.findWithSite(booking.lockerId);
+      const timeZone = found?.site.timeZone ?? DEFAULT_SITE_TIME_ZONE;
+      const offer = await this.#extensionOffer(booking, now, timeZone);
       this.deps.bus.emit('booking.reminder', {
         userId: booking.userId,
         bookingId: booking.id,
         endsAt: booking.endsAt.toISOString(),
         extensionOffered: offer.refusal === null || offer.refusal === 'too_early',
         lockerName: found?.locker.name ?? booking.lockerId,
-        endsAtLocal: siteTimeFormatter(found?.site.timeZone ?? DEFAULT_SITE_TIME_ZONE)
-          .local(booking.endsAt)
-          .slice(-5),
+        endsAtLocal: siteTimeFormatter(timeZone).local(booking.endsAt).slice(-5),
       });
     }
     return {
@@ -701,7 +700,7 @@ export class BookingService {
   async #publish(id: string): Promise<BookingView> {
     const found = await this.deps.bookings.findWithLocker(id);
     if (!found) throw NOT_FOUND;
-    const view = await this.#view(found.booking, found.lockerName, this.deps.clock.now());
+    const view = await this.#view(found, this.deps.clock.now());
     if (found.booking.userId) this.deps.bus.emit('booking.changed', { userId: found.booking.userId, booking: view });
     return view;
   }
@@ -709,23 +708,23 @@ export class BookingService {
   async #extensionOffer(
     booking: BookingRow,
     now: Date,
+    timeZone: string,
   ): Promise<{ refusal: ExtensionRefusal | 'next_hour_taken' | null; newEndsAt: Date | null; amountCents: number }> {
     if (!booking.endsAt) return { refusal: 'not_extendable', newEndsAt: null, amountCents: 0 };
-    const site = await this.deps.lockers.findWithSite(booking.lockerId);
-    const decision = decideExtension({ state: booking.status, endsAt: booking.endsAt }, now, site?.site.timeZone);
+    const decision = decideExtension({ state: booking.status, endsAt: booking.endsAt }, now, timeZone);
     if (!decision.ok) return { refusal: decision.code, newEndsAt: null, amountCents: 0 };
     const free = await this.deps.bookings.isFree(booking.lockerId, booking.endsAt, decision.newEndsAt, booking.id);
     if (!free) return { refusal: 'next_hour_taken', newEndsAt: null, amountCents: 0 };
     return { refusal: null, newEndsAt: decision.newEndsAt, amountCents: decision.amountCents };
   }
 
-  async #view(booking: BookingRow, lockerName: string, now: Date): Promise<BookingView> {
+  async #view({ booking, lockerName, timeZone }: BookingWithLocker, now: Date): Promise<BookingView> {
     const endsAt = booking.endsAt ?? booking.startsAt;
     const pending = booking.status === 'pending';
     const open = pending ? await this.deps.payments.openFor(booking.id, 'booking', now) : null;
     const offer =
       booking.status === 'active' || booking.status === 'completed'
-        ? await this.#extensionOffer(booking, now)
+        ? await this.#extensionOffer(booking, now, timeZone)
         : { refusal: 'not_extendable' as const, newEndsAt: null, amountCents: 0 };
     const running =
       (booking.status === 'active' || booking.status === 'confirmed') &&
