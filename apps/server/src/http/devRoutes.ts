@@ -54,17 +54,17 @@ export function createDevRoutes(deps: WorkbenchDeps) {
   const dev = new Hono<{ Variables: { user: UserRow } }>();
   let lastRevision = 0;
 
-  // The revision is taken before the read: a card read later reflects at least as much.
+  // `hardware` is a snapshot the simulator made just before, and the revision is taken before the
+  // database read: a card numbered later reflects at least as much.
   async function card(hardware: WorkbenchHardware): Promise<WorkbenchLocker> {
     lastRevision = Math.max(lastRevision + 1, Date.now() * 1000);
     const revision = lastRevision;
-    const snapshot = { ...hardware };
     const found = await deps.lockers.findWithSite(hardware.lockerId);
     return {
       id: hardware.lockerId,
       revision,
       locker: found ? toLockerView(found.locker, found.site) : null,
-      hardware: snapshot,
+      hardware,
     };
   }
 
