@@ -1,5 +1,7 @@
 import type { Agent } from 'node:https';
+import type { PushUrgency } from '@smartlocker/domain';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { PushRepository } from './PushRepository';
 
 /** What the service worker shows (apps/web/src/sw.ts). */
@@ -12,8 +14,17 @@ export interface PushMessage {
   tag: string;
 }
 
+/** How a message travels (RFC 8030 §5): how long a push service may hold it, and how urgently. */
+export interface PushDelivery {
+  ttlSeconds: number;
+  urgency: PushUrgency;
+  /** For the metrics: what the message is about. */
+  purpose: 'alert' | 'reminder';
+}
+
 export interface PushServiceOptions {
   repository: PushRepository;
+  metrics: Metrics;
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
   logger: Logger;
   /** Tests trust a local push service's self-signed certificate through their own agent. */
@@ -40,7 +51,8 @@ export class PushService {
   }
 
   /** Sends to every browser of the person; resolves with how many push services accepted it. */
-  async notify(userId: string, message: PushMessage, ttlSeconds: number): Promise<number> {
+  async notify(userId: string, message: PushMessage, delivery: PushDelivery): Promise<number> {
+    const { metrics } = this.options;
     const vapid = this.options.vapid;
     if (!vapid) return 0;
     const subscriptions = await this.options.repository.listFor(userId);
@@ -56,17 +68,20 @@ export class PushService {
             payload,
             {
               vapidDetails: vapid,
-              TTL: ttlSeconds,
-              urgency: 'high',
+              TTL: delivery.ttlSeconds,
+              urgency: delivery.urgency,
               timeout: 10_000,
               ...(this.options.agent ? { agent: this.options.agent } : {}),
             },
           );
+          metrics.pushes.inc({ purpose: delivery.purpose, outcome: 'sent' });
           return 1;
         } catch (error) {
           if (error instanceof WebPushError && (error.statusCode === 404 || error.statusCode === 410)) {
+            metrics.pushes.inc({ purpose: delivery.purpose, outcome: 'gone' });
             await this.options.repository.forget(subscription.endpoint);
           } else {
+            metrics.pushes.inc({ purpose: delivery.purpose, outcome: 'failed' });
             // The endpoint is a capability URL: only its host is logged.
             const host = URL.canParse(subscription.endpoint) ? new URL(subscription.endpoint).host : 'invalid';
             this.options.logger.warn({ err: error, host }, 'push message not delivered');

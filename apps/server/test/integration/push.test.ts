@@ -1,14 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { createDecipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../apps/server/src/index';
 import { databaseBackends, EMBEDDED_BROKER } from '../../../../test-support/backends';
 import { TestBrowser } from '../../../../test-support/http';
+import {
+  browserPushKeys,
+  decryptPush,
+  type LocalPushService,
+  startLocalPushService,
+  vapidAuthorization,
+} from '../../../../test-support/pushService';
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 
 /**
@@ -17,101 +17,26 @@ import { startTestSystem, type TestSystem } from '../../../../test-support/syste
  * the test decrypts it as a browser would (RFC 8291, aes128gcm) to read the message.
  */
 
-interface Received {
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** A browser's push keys: a P-256 key pair and a 16-byte auth secret. */
-function browserKeys() {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  const auth = randomBytes(16);
-  return { ecdh, auth, p256dh: ecdh.getPublicKey().toString('base64url'), authB64: auth.toString('base64url') };
-}
-
-/** RFC 8291 §3.4 / RFC 8188: what the user agent does with an aes128gcm push message. */
-function decrypt(body: Buffer, keys: ReturnType<typeof browserKeys>): string {
-  const salt = body.subarray(0, 16);
-  const idLength = body.readUInt8(20);
-  const serverPublic = body.subarray(21, 21 + idLength);
-  const ciphertext = body.subarray(21 + idLength);
-  const shared = keys.ecdh.computeSecret(serverPublic);
-  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), keys.ecdh.getPublicKey(), serverPublic]);
-  const ikm = Buffer.from(hkdfSync('sha256', shared, keys.auth, keyInfo, 32));
-  const cek = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: aes128gcm\0'), 16));
-  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0'), 12));
-  const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
-  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
-  const padded = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - 16)), decipher.final()]);
-  // The last record ends with the delimiter 0x02, then zero padding.
-  const end = padded.lastIndexOf(2);
-  return padded.subarray(0, end).toString('utf8');
-}
-
 describe.each(databaseBackends())('booking reminders by Web Push on $name', (db) => {
   let system: TestSystem;
   let clock: ManualClock;
-  let server: Server;
+  let pushService: LocalPushService;
   let pushUrl: string;
-  let certDir: string;
-  const received: Received[] = [];
-  /** Paths the local push service answers 410 Gone for (an unsubscribed browser). */
-  const gone = new Set<string>();
 
   beforeAll(async () => {
-    certDir = mkdtempSync(join(tmpdir(), 'smartlocker-push-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(certDir, 'key.pem'),
-        '-out',
-        join(certDir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(certDir, 'cert.pem'));
-    server = createServer({ key: readFileSync(join(certDir, 'key.pem')), cert }, (request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const path = request.url ?? '';
-        received.push({ path, headers: request.headers, body: Buffer.concat(chunks) });
-        response.writeHead(gone.has(path) ? 410 : 201).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    pushUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    pushService = await startLocalPushService();
+    pushUrl = pushService.url;
     clock = new ManualClock(new Date('2026-12-01T06:30:00Z'));
     system = await startTestSystem(
       db,
       EMBEDDED_BROKER,
       { BOOKING_TICK_S: '60' },
-      {
-        clock,
-        pushAgent: new Agent({ ca: cert }),
-      },
+      { clock, pushAgent: pushService.agent },
     );
   });
   afterAll(async () => {
     await system?.dispose();
-    await new Promise((resolve) => server?.close(resolve));
-    if (certDir) rmSync(certDir, { recursive: true, force: true });
+    await pushService?.close();
   });
 
   it('sends the 10-minute reminder, encrypted for each browser, and forgets a browser that is gone', async () => {
@@ -123,8 +48,8 @@ describe.each(databaseBackends())('booking reminders by Web Push on $name', (db)
     expect(config.body.enabled).toBe(true);
     expect(Buffer.from(config.body.publicKey, 'base64url')).toHaveLength(65);
 
-    const phone = browserKeys();
-    const laptop = browserKeys();
+    const phone = browserPushKeys();
+    const laptop = browserPushKeys();
     for (const [name, keys] of [
       ['phone', phone],
       ['laptop', laptop],
@@ -136,7 +61,7 @@ describe.each(databaseBackends())('booking reminders by Web Push on $name', (db)
       });
       expect(saved.status).toBe(201);
     }
-    gone.add('/push/laptop');
+    pushService.gone.add('/push/laptop');
 
     const booked = await browser.json<{ booking: { id: string }; checkoutUrl: string }>('POST', '/api/bookings', {
       date: '2026-12-01',
@@ -149,17 +74,15 @@ describe.each(databaseBackends())('booking reminders by Web Push on $name', (db)
     clock.set(new Date('2026-12-01T09:50:00Z'));
     await system.bookings.tick();
 
-    await expect.poll(() => received.filter((r) => r.path.startsWith('/push/')).length).toBe(2);
-    const toPhone = received.find((r) => r.path === '/push/phone');
+    await expect.poll(() => pushService.received.filter((r) => r.path.startsWith('/push/')).length).toBe(2);
+    const toPhone = pushService.received.find((r) => r.path === '/push/phone');
     if (!toPhone) throw new Error('nothing reached the phone');
     expect(toPhone.headers['content-encoding']).toBe('aes128gcm');
     expect(toPhone.headers.ttl).toBe('600');
     expect(toPhone.headers.urgency).toBe('high');
     // VAPID (RFC 8292): a JWT signed by the server's key, and that key.
-    expect(toPhone.headers.authorization).toMatch(
-      new RegExp(`^vapid t=[\\w-]+\\.[\\w-]+\\.[\\w-]+, k=${config.body.publicKey}$`),
-    );
-    const message = JSON.parse(decrypt(toPhone.body, phone)) as Record<string, string>;
+    expect(toPhone.headers.authorization).toMatch(vapidAuthorization(config.body.publicKey));
+    const message = JSON.parse(decryptPush(toPhone.body, phone)) as Record<string, string>;
     expect(message).toEqual({
       title: 'Plus que 10 minutes',
       body: "Votre réservation du Casier école test se termine à 11:00. Prolonger d'une heure ?",
@@ -182,7 +105,7 @@ describe.each(databaseBackends())('booking reminders by Web Push on $name', (db)
   it('refuses subscriptions that are not https push endpoints with usable keys', async () => {
     const browser = new TestBrowser(system.url);
     await browser.signUp(`push-bad-${Date.now()}@example.org`);
-    const keys = browserKeys();
+    const keys = browserPushKeys();
     for (const body of [
       { endpoint: 'http://127.0.0.1/push', keys: { p256dh: keys.p256dh, auth: keys.authB64 } },
       { endpoint: `${pushUrl}/push/x`, keys: { p256dh: 'short', auth: keys.authB64 } },

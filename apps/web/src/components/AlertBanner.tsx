@@ -1,26 +1,22 @@
+import { isAlertKind } from '../api/alerts';
 import type { AlertEvent } from '../api/types';
+import { alertSentence } from '../i18n/alertLabels';
+import { formatClock } from '../i18n/format';
+import { defineMessages } from '../i18n/messages';
 
-/** French wording per alert type; the server's English message stays in the audit trail. */
-const ALERT_TEXT: Record<string, string> = {
-  intrusion: 'Intrusion détectée : la porte a été ouverte sans ouverture autorisée.',
-  lockdown: 'Casier verrouillé (lockdown) après plusieurs intrusions.',
-  lockdown_ended: 'Le verrouillage de sécurité est levé.',
-  door_left_open: 'La porte est restée ouverte. Pensez à la refermer.',
-  unknown_badge: 'Un badge inconnu a été présenté au casier.',
-};
+const text = defineMessages({
+  fr: { other: 'Alerte sur votre casier.', dismiss: 'OK' },
+  en: { other: 'Alert at your locker.', dismiss: 'OK' },
+});
 
 interface AlertBannerProps {
   alert: AlertEvent;
   onDismiss(): void;
 }
 
-/** The latest alert at the user's locker, pushed live; dismissed by hand. */
+/** The latest alert at the user's locker, pushed live (issue 10); dismissed by hand. */
 export function AlertBanner({ alert, onDismiss }: AlertBannerProps) {
-  const time = new Date(alert.at).toLocaleTimeString('fr-BE', {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  const t = text();
   return (
     <div
       class={`notice ${alert.severity === 'info' ? 'notice--info' : 'notice--alert'}`}
@@ -28,9 +24,10 @@ export function AlertBanner({ alert, onDismiss }: AlertBannerProps) {
       data-testid="alert-banner"
       data-type={alert.type}
     >
-      <strong>{time}</strong> {ALERT_TEXT[alert.type] ?? 'Alerte sur votre casier.'}{' '}
+      <strong>{formatClock(alert.at)}</strong>{' '}
+      {isAlertKind(alert.type) ? alertSentence(alert.type, alert.data) : t.other}{' '}
       <button type="button" class="link-button" onClick={onDismiss} data-testid="alert-dismiss">
-        OK
+        {t.dismiss}
       </button>
     </div>
   );
