@@ -8,6 +8,7 @@ import type { LockerRepository } from '../repositories/LockerRepository';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
 import type { LockerConfigService } from '../services/LockerConfigService';
+import { Reason, readAdminBody } from './adminInput';
 import { readJsonBody, requireAdmin } from './requestBody';
 
 export interface AdminRouteDeps {
@@ -19,6 +20,7 @@ export interface AdminRouteDeps {
 }
 
 const LockerId = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/);
+const ResetBody = z.object({ reason: Reason.optional() });
 const BadgeBody = z.object({
   uid: z
     .string()
@@ -34,31 +36,57 @@ export function createAdminRoutes(deps: AdminRouteDeps) {
   admin.use('*', requireAdmin);
 
   // SPEC §8: a lockdown ends after 5 min, by admin badge, or by an administrator from the web.
+  // The answer waits for the locker's acknowledgement, which is also what ends the lockdown on
+  // the server: once this says `reset`, an open is accepted at once (SPEC §11.2, seed bug 2).
   admin.post('/lockers/:id/reset-lockdown', async (c) => {
     const id = LockerId.safeParse(c.req.param('id'));
     if (!id.success || !(await deps.lockers.exists(id.data))) {
       throw new AppError(404, 'unknown_locker', 'No locker has this id.');
     }
     const admin = c.get('user');
+    // Issue 11: the panel gives a reason (optional here: older clients send no body).
+    const { reason: adminReason } = await readAdminBody(c.req.raw, ResetBody, { optional: true });
+    let sent: Awaited<ReturnType<LockerGateway['sendCommandAndWait']>>;
     try {
-      const sent = await deps.gateway.sendCommand(
+      sent = await deps.gateway.sendCommandAndWait(
         id.data,
         'reset_lockdown',
         { kind: 'admin', ref: admin.id },
         admin.id,
       );
-      await deps.audit.record({
-        actorKind: 'admin',
-        actorId: admin.id,
-        action: 'locker.reset_lockdown_requested',
-        lockerId: id.data,
-        data: { commandId: sent.commandId },
-      });
-      return c.json({ commandId: sent.commandId }, 202);
     } catch (error) {
       if (error instanceof BrokerUnavailableError) throw new AppError(503, error.code, error.message);
       throw error;
     }
+    await deps.audit.record({
+      actorKind: 'admin',
+      actorId: admin.id,
+      action: 'locker.reset_lockdown',
+      lockerId: id.data,
+      data: {
+        commandId: sent.commandId,
+        outcome: sent.answer?.outcome ?? 'no_answer',
+        reason: sent.answer?.reason ?? null,
+        adminReason: adminReason ?? null,
+      },
+    });
+    if (!sent.answer) {
+      throw new AppError(
+        504,
+        'locker_no_answer',
+        'The locker did not answer in time; the lockdown may still be in force.',
+        {
+          commandId: sent.commandId,
+        },
+      );
+    }
+    if (sent.answer.outcome === 'refused') {
+      throw new AppError(409, 'reset_refused', `The locker refused the reset (${sent.answer.reason ?? 'no reason'}).`, {
+        commandId: sent.commandId,
+        reason: sent.answer.reason ?? null,
+      });
+    }
+    return c.json({ commandId: sent.commandId, reset: true });
   });
 
   admin.get('/badges', async (c) => {

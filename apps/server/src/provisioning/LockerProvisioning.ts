@@ -28,6 +28,8 @@ export interface ProvisionLockerInput {
   id: string;
   name: string;
   type: 'school' | 'sport';
+  /** Where it stands on its site ("Hall B"), for the people who look for it. */
+  location?: string | null;
   /** Printed on the locker (SPEC §4); defaults to `SL-` + the id with `_` as `-`. */
   pairingCode?: string;
   /** An existing site; or `siteName` (found or created); or, with neither, the only site there is. */
@@ -61,6 +63,11 @@ export interface LockerProvisioningDeps {
   audit: AuditRepository;
   /** The broker URL written into agent configs unless a request names another. */
   brokerUrl: string;
+  /**
+   * The CA certificate (PEM) of the broker's TLS listener (MQTT_TLS_CA_FILE): written into the
+   * config of every agent that connects over `mqtts://` or `wss://`, which then trusts no other.
+   */
+  brokerCaPem?: string | null;
   commandPublicKeyPem: string;
   /** Runs once a locker exists (e.g. publish its retained config); must handle its own errors. */
   onProvisioned?: (lockerId: string) => Promise<void>;
@@ -82,7 +89,12 @@ export class LockerProvisioning {
     this.#deps = deps;
   }
 
-  async provision(input: ProvisionLockerInput, actor: ProvisioningActor): Promise<ProvisionedLocker> {
+  /** `reason`: why, as an administrator gave it (kept in the audit trail; optional here). */
+  async provision(
+    input: ProvisionLockerInput,
+    actor: ProvisioningActor,
+    reason: string | null = null,
+  ): Promise<ProvisionedLocker> {
     const { repository, credentials, lockers, audit } = this.#deps;
     if (!isLockerId(input.id)) {
       throw new AppError(400, 'invalid_locker_id', 'A locker id is A-Z, 0-9, _ and -, at most 64 characters.');
@@ -102,6 +114,7 @@ export class LockerProvisioning {
         type: input.type,
         pairingCode,
         deviceSecretHash: hash,
+        ...(input.location ? { location: input.location } : {}),
         ...(input.hourlyPriceCents === undefined ? {} : { hourlyPriceCents: input.hourlyPriceCents }),
       });
     } catch (error) {
@@ -116,21 +129,52 @@ export class LockerProvisioning {
       actorId: actor.id,
       action: 'locker.provisioned',
       lockerId: input.id,
-      data: { name: input.name, type: input.type, siteId: site.id, pairingCode },
+      data: { name: input.name, type: input.type, siteId: site.id, pairingCode, reason },
     });
+    // An external broker with its own accounts (MQTT_DYNSEC) learns the secret now; if it cannot,
+    // 503 broker_sync_failed: the locker exists, and rotating its credentials retries.
+    await credentials.activate(input.id, secret);
     await this.#deps.onProvisioned?.(input.id);
     return { ...(await this.#view(input.id)), agentConfig };
   }
 
   /** A new secret for an existing locker: the old one stops working at once. */
-  async rotateSecret(lockerId: string, actor: ProvisioningActor, agent?: AgentSettings): Promise<ProvisionedLocker> {
+  async rotateSecret(
+    lockerId: string,
+    actor: ProvisioningActor,
+    agent?: AgentSettings,
+    reason: string | null = null,
+  ): Promise<ProvisionedLocker> {
     const { credentials, audit } = this.#deps;
     // Validate the settings before revoking anything: a bad request must not cut a locker off.
     this.#agentConfig(lockerId, 'placeholder-secret', agent);
+    const existing = isLockerId(lockerId) ? await this.#deps.lockers.findWithSite(lockerId) : null;
+    if (existing?.locker.decommissionedAt) {
+      throw new AppError(409, 'locker_decommissioned', 'This locker was decommissioned; it gets no new credentials.');
+    }
     const secret = isLockerId(lockerId) ? await credentials.issue(lockerId) : null;
     if (!secret) throw new AppError(404, 'locker_not_found', `No locker has the id ${lockerId}.`);
-    await audit.record({ actorKind: actor.kind, actorId: actor.id, action: 'locker.secret_rotated', lockerId });
+    await audit.record({
+      actorKind: actor.kind,
+      actorId: actor.id,
+      action: 'locker.secret_rotated',
+      lockerId,
+      data: { reason },
+    });
     return { ...(await this.#view(lockerId)), agentConfig: this.#agentConfig(lockerId, secret, agent) };
+  }
+
+  /**
+   * The agent's config file without its broker password (the server keeps only a hash): what
+   * `GET /api/admin/lockers/:id/bundle.json` serves. The operator adds the secret they were shown,
+   * or rotates to get a new one.
+   */
+  async configWithoutSecret(lockerId: string, agent?: AgentSettings): Promise<AgentConfigInput> {
+    const found = isLockerId(lockerId) ? await this.#deps.lockers.findWithSite(lockerId) : null;
+    if (!found) throw new AppError(404, 'unknown_locker', `No locker has the id ${lockerId}.`);
+    const config = this.#agentConfig(lockerId, 'placeholder-secret', agent);
+    const { password: _secret, ...mqtt } = config.mqtt as Record<string, unknown>;
+    return { ...config, mqtt } as AgentConfigInput;
   }
 
   #pairingCode(input: ProvisionLockerInput): string {
@@ -150,6 +194,9 @@ export class LockerProvisioning {
     if (input.siteId !== undefined) {
       const site = await repository.findSiteById(input.siteId);
       if (!site) throw new AppError(404, 'site_not_found', `No site has the id ${input.siteId}.`);
+      if (site.decommissionedAt) {
+        throw new AppError(409, 'site_decommissioned', 'This site was decommissioned: it takes no new lockers.');
+      }
       return site;
     }
     if (input.siteName !== undefined) {
@@ -166,9 +213,11 @@ export class LockerProvisioning {
 
   /** The agent's config file, checked by the agent's own parser so a locker never gets one it refuses. */
   #agentConfig(lockerId: string, secret: string, settings: AgentSettings = {}): AgentConfigInput {
+    const url = settings.mqttUrl ?? this.#deps.brokerUrl;
+    const caPem = /^(mqtts|wss|ssl):/.test(url) ? this.#deps.brokerCaPem : null;
     const config = {
       lockerId,
-      mqtt: { url: settings.mqttUrl ?? this.#deps.brokerUrl, username: lockerId, password: secret },
+      mqtt: { url, username: lockerId, password: secret, ...(caPem ? { caPem } : {}) },
       commandPublicKeyPem: this.#deps.commandPublicKeyPem,
       stateDir: settings.stateDir ?? DEFAULT_AGENT_STATE_DIR,
       hal: settings.hal ?? { driver: 'gpio' },

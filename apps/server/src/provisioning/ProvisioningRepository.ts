@@ -47,8 +47,8 @@ export class ProvisioningRepository {
     return rows[0] ?? null;
   }
 
-  /** False when the locker does not exist. */
-  async setSecretHash(lockerId: string, hash: string): Promise<boolean> {
+  /** False when the locker does not exist; null leaves it without any credential (decommissioned). */
+  async setSecretHash(lockerId: string, hash: string | null): Promise<boolean> {
     const rows = await this.db
       .update(lockers)
       .set({ deviceSecretHash: hash, updatedAt: new Date() })

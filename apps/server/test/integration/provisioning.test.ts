@@ -20,7 +20,7 @@ import { auditEvents, lockers } from '../../src/db/schema';
  */
 type ErrorBody = { error: { code: string; message: string } };
 interface Provisioned {
-  locker: { id: string; name: string; type: string; online: boolean; siteName: string };
+  locker: { id: string; name: string; type: string; online: boolean; site: { name: string } };
   pairingCode: string;
   agentConfig: AgentConfigInput & { mqtt: { url: string; username: string; password: string } };
 }
@@ -101,9 +101,9 @@ describe.each(databaseBackends())('provisioning on $name', (db) => {
   it('validates the request', async () => {
     const badId = await admin.json<ErrorBody>('POST', '/api/admin/lockers', { id: 'bad id', name: 'x', type: 'sport' });
     expect(badId.status).toBe(400);
-    expect(badId.body.error.code).toBe('invalid_body');
+    expect(badId.body.error.code).toBe('invalid_request');
     const badType = await admin.json<ErrorBody>('POST', '/api/admin/lockers', { id, name: 'x', type: 'garage' });
-    expect(badType.body.error.code).toBe('invalid_body');
+    expect(badType.body.error.code).toBe('invalid_request');
     const badCode = await admin.json<ErrorBody>('POST', '/api/admin/lockers', {
       id,
       name: 'x',
@@ -127,7 +127,7 @@ describe.each(databaseBackends())('provisioning on $name', (db) => {
       siteName: 'Elsewhere',
       siteTimeZone: 'Mars/Olympus',
     });
-    expect(badZone.body.error.code).toBe('invalid_body');
+    expect(badZone.body.error.code).toBe('invalid_request');
     // Nothing was created by the refusals.
     expect(await system.database.db.select().from(lockers).where(eq(lockers.id, id))).toEqual([]);
   });
@@ -144,7 +144,7 @@ describe.each(databaseBackends())('provisioning on $name', (db) => {
     const body = (await response.json()) as Provisioned;
     expect(body.locker).toMatchObject({ id, name: 'Casier provisionné', type: 'sport', online: false });
     // One site in the demo: the locker goes there, and gets the code printed from its id.
-    expect(body.locker.siteName).toBe('Campus SmartLocker');
+    expect(body.locker.site.name).toBe('Campus SmartLocker');
     expect(body.pairingCode).toBe(`SL-NEW-P${suffix}`);
     const { mqtt: broker } = body.agentConfig;
     expect(broker.url).toBe(system.brokerUrl);
@@ -155,7 +155,7 @@ describe.each(databaseBackends())('provisioning on $name', (db) => {
     firstSecret = broker.password;
 
     const [row] = await system.database.db.select().from(lockers).where(eq(lockers.id, id));
-    expect(row?.deviceSecretHash).toMatch(/^scrypt\$/);
+    expect(row?.deviceSecretHash).toMatch(/^sha256\$/);
     expect(row?.deviceSecretHash).not.toContain(broker.password);
     expect(row?.pairingCode).toBe(body.pairingCode);
     const audit = await system.database.db.select().from(auditEvents).where(eq(auditEvents.lockerId, id));
@@ -228,7 +228,7 @@ describe.each(databaseBackends())('provisioning on $name', (db) => {
       siteTimeZone: 'Europe/Paris',
     });
     expect(named.status).toBe(201);
-    expect(named.body.locker.siteName).toBe(`Annexe ${suffix}`);
+    expect(named.body.locker.site.name).toBe(`Annexe ${suffix}`);
     const ambiguous = await admin.json<ErrorBody>('POST', '/api/admin/lockers', {
       id: `NOSITE_P${suffix}`,
       name: 'x',
