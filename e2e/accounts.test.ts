@@ -317,7 +317,7 @@ describe.skipIf(!chromiumPath)('accounts in Chromium', () => {
     await page.getByTestId('admin-home').waitFor();
     // The screen renders first and the address follows it: wait for both.
     await expect.poll(() => new URL(page.url()).pathname).toBe('/admin');
-    await page.getByTestId('admin-placeholder').waitFor();
+    await page.getByTestId('admin-overview').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'accounts-admin-home.png'), fullPage: true });
   });
 });

@@ -53,8 +53,9 @@ describe.skipIf(!chromiumPath)('school booking in Chromium', () => {
   }
 
   it('books 2 h, pays, opens inside the slot, extends, expires, and shows it in history', async () => {
+    // Signed out, `/` is the landing page; its sign-up button opens the form.
     await page.goto(system.url);
-    await page.getByTestId('toggle-mode').click();
+    await page.getByTestId('landing-signup').click();
     await page.getByTestId('pseudo').fill('Léa');
     await page.getByTestId('email').fill(`lea-${Date.now()}@example.org`);
     await page.getByTestId('password').fill('correct horse battery');
@@ -74,6 +75,13 @@ describe.skipIf(!chromiumPath)('school booking in Chromium', () => {
     await page.getByTestId('booking-duration').selectOption('2');
     await expect.poll(() => page.getByTestId('booking-total').textContent()).toMatch(/10,00\s€/);
     await page.screenshot({ path: join(SCREENSHOTS, 'booking-calendar.png') });
+    // Nothing wider than the phone: an overflowing page makes a phone zoom out to fit it.
+    expect(
+      await page.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document;
+        return root.documentElement.scrollWidth;
+      }),
+    ).toBeLessThanOrEqual(390);
     await page.getByTestId('booking-confirm').click();
 
     // The emulator's hosted page, then back to the app, confirmed live.

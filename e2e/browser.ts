@@ -24,17 +24,32 @@ export interface PhoneBrowser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /** `phone` (390×844, touch) or `desktop` (1280×800). */
+  device?: 'phone' | 'desktop';
+  /** The browser's language, e.g. `fr-BE` or `en-GB`. */
+  locale?: string;
+  /** More Chromium switches (a fake camera, for instance). */
+  args?: string[];
+}
+
 /** A phone-sized Chromium with a throw-away profile (Playwright wants it as launchPersistentContext). */
-export async function launchPhone(executablePath: string): Promise<PhoneBrowser> {
+export function launchPhone(executablePath: string): Promise<PhoneBrowser> {
+  return launchBrowser(executablePath, {});
+}
+
+/** Chromium at a phone's or a desktop's size, in one language, with a throw-away profile. */
+export async function launchBrowser(executablePath: string, options: LaunchOptions): Promise<PhoneBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'smartlocker-chromium-'));
+  const phone = (options.device ?? 'phone') === 'phone';
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'fr-BE',
+    viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
+    deviceScaleFactor: phone ? 2 : 1,
+    isMobile: phone,
+    hasTouch: phone,
+    locale: options.locale ?? 'fr-BE',
     timezoneId: 'Europe/Brussels',
     args: [
       '--no-sandbox',
@@ -43,6 +58,7 @@ export async function launchPhone(executablePath: string): Promise<PhoneBrowser>
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...(options.args ?? []),
     ],
   });
   return {

@@ -34,8 +34,9 @@ describe.skipIf(!chromiumPath)('slice in Chromium', () => {
   });
 
   it('signs up, pairs SPORT by its code, opens it and shows the door live without reloading', async () => {
+    // Signed out, `/` is the landing page; its sign-up button opens the form.
     await page.goto(system.url);
-    await page.getByTestId('toggle-mode').click();
+    await page.getByTestId('landing-signup').click();
     await page.getByTestId('signup-form').waitFor();
     await page.getByTestId('pseudo').fill('Léa');
     await page.getByTestId('email').fill(`lea-${Date.now()}@example.org`);

@@ -40,8 +40,9 @@ describe.skipIf(!chromiumPath)('sport session in Chromium', () => {
   });
 
   it('starts, opens again, is refused End with the door open, closes it, ends, and exports the CSV', async () => {
+    // Signed out, `/` is the landing page; its sign-up button opens the form.
     await page.goto(system.url);
-    await page.getByTestId('toggle-mode').click();
+    await page.getByTestId('landing-signup').click();
     await page.getByTestId('signup-form').waitFor();
     await page.getByTestId('pseudo').fill('Sacha');
     await page.getByTestId('email').fill(`sacha-${Date.now()}@example.org`);

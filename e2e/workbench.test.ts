@@ -33,8 +33,9 @@ describe.skipIf(!chromiumPath)('workbench in Chromium', () => {
   });
 
   it('opens the SPORT door by hand on the workbench and shows it live, then closes it', async () => {
+    // Signed out, `/` is the landing page; its sign-up button opens the form.
     await page.goto(system.url);
-    await page.getByTestId('toggle-mode').click();
+    await page.getByTestId('landing-signup').click();
     await page.getByTestId('signup-form').waitFor();
     await page.getByTestId('pseudo').fill('Atelier');
     await page.getByTestId('email').fill(`atelier-${Date.now()}@example.org`);

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { App } from './App';
 import { registerServiceWorker } from './serviceWorker';
+import './styles/fonts.css';
 import './styles/theme.css';
 import './styles/frames.css';
 import './styles/screens.css';

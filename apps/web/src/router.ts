@@ -16,7 +16,9 @@ export type Route =
   | 'workbench'
   | 'book'
   | 'checkoutReturn'
-  | 'history';
+  | 'history'
+  | 'pairLink'
+  | 'locker';
 
 const PATHS: Record<Route, string> = {
   home: '/',
@@ -33,10 +35,34 @@ const PATHS: Record<Route, string> = {
   checkoutReturn: '/reservation/retour',
   // Sessions history and its CSV export (issue 6).
   history: '/historique',
+  // The locker's QR code: `${PUBLIC_URL}/p/<PAIRING_CODE>` (docs/pairing.md); the code follows.
+  pairLink: '/p',
+  // A locker's page, where an alert's notification leads (issue 10): `/casier/<LOCKER_ID>`.
+  locker: '/casier',
 };
 
+/** The locker id of a `/casier/<ID>` path, else null. */
+export function lockerIdFromPath(pathname: string): string | null {
+  const match = /^\/casier\/([A-Z0-9][A-Z0-9_-]{0,63})\/?$/.exec(pathname);
+  return match?.[1] ?? null;
+}
+
+/** The pairing code of a `/p/<CODE>` deep link (what a locker's QR code carries), else null. */
+export function pairingCodeFromPath(pathname: string): string | null {
+  const match = /^\/p\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/?$/.exec(pathname);
+  return match?.[1] ? match[1].toUpperCase() : null;
+}
+
 /** Screens a signed-out visitor may stay on (the rest send them to /connexion). */
-export const SIGNED_OUT_ROUTES: readonly Route[] = ['signin', 'signup', 'forgot', 'reset', 'outbox'];
+export const SIGNED_OUT_ROUTES: readonly Route[] = [
+  'home',
+  'signin',
+  'signup',
+  'forgot',
+  'reset',
+  'outbox',
+  'pairLink',
+];
 /** Screens a signed-in user may stay on (the rest send them to their landing screen). */
 export const SIGNED_IN_ROUTES: readonly Route[] = [
   'home',
@@ -48,17 +74,22 @@ export const SIGNED_IN_ROUTES: readonly Route[] = [
   'book',
   'checkoutReturn',
   'history',
+  'pairLink',
+  'locker',
 ];
 
 export function routeFromPath(pathname: string): Route | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (pairingCodeFromPath(path)) return 'pairLink';
+  if (lockerIdFromPath(path)) return 'locker';
   for (const [route, routePath] of Object.entries(PATHS) as [Route, string][]) {
-    if (routePath === path) return route;
+    if (routePath === path && route !== 'pairLink' && route !== 'locker') return route;
   }
   return null;
 }
 
-export type Navigate = (route: Route, options?: { replace?: boolean }) => void;
+/** `param` completes the routes that carry one (`locker`: the locker id). */
+export type Navigate = (route: Route, options?: { replace?: boolean; param?: string }) => void;
 
 /** The current route (null for an unknown path) and a way to change it. */
 export function useRoute(): [Route | null, Navigate] {
@@ -71,7 +102,7 @@ export function useRoute(): [Route | null, Navigate] {
   }, []);
 
   const navigate = useCallback<Navigate>((next, options) => {
-    const path = PATHS[next];
+    const path = options?.param ? `${PATHS[next]}/${encodeURIComponent(options.param)}` : PATHS[next];
     if (window.location.pathname !== path) {
       if (options?.replace) window.history.replaceState(null, '', path);
       else window.history.pushState(null, '', path);

@@ -1,9 +1,12 @@
-import { type PrecacheEntry, precacheAndRoute } from 'workbox-precaching';
+import { cleanupOutdatedCaches, matchPrecache, type PrecacheEntry, precache } from 'workbox-precaching';
+import { registerRoute } from 'workbox-routing';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 import { notificationTarget, parsePushPayload } from './pushPayload';
 
 /*
- * The service worker: precaches the built app (vite-plugin-pwa injects the list at
- * `self.__WB_MANIFEST`) and shows the booking reminders sent by Web Push.
+ * The service worker: keeps the app shell for offline use (vite-plugin-pwa injects its list at
+ * `self.__WB_MANIFEST`), serves requests with the seed's strategies (below), and shows the
+ * booking reminders sent by Web Push.
  *
  * The web tsconfig uses the DOM library, which cannot be combined with the WebWorker one, so the
  * few worker interfaces used here are declared below (shapes from the Service Workers and Push
@@ -37,22 +40,92 @@ interface WorkerClients {
   claim(): Promise<void>;
 }
 
+interface WorkerMessageEvent extends Event {
+  readonly data: unknown;
+}
+
 interface WorkerScope {
   readonly location: { readonly origin: string };
+  skipWaiting(): Promise<void>;
   readonly registration: ServiceWorkerRegistration;
   readonly clients: WorkerClients;
   readonly __WB_MANIFEST: Array<PrecacheEntry | string>;
   addEventListener(type: 'activate', listener: (event: WorkerExtendableEvent) => void): void;
+  addEventListener(type: 'message', listener: (event: WorkerMessageEvent) => void): void;
   addEventListener(type: 'push', listener: (event: WorkerPushEvent) => void): void;
   addEventListener(type: 'notificationclick', listener: (event: WorkerNotificationEvent) => void): void;
 }
 
 declare const self: WorkerScope;
 
-const ICON = '/icon.svg';
+const ICON = '/icons/icon-192.png';
 
-precacheAndRoute(self.__WB_MANIFEST);
+// ── Caching (SPEC §10) ─────────────────────────────────────────────────────────────────────
+// The shell is stored at install, so the app opens offline; it is not a route of its own: each
+// kind of request follows the seed's strategy, with the stored shell as the offline fallback.
+precache(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
 
+const SHELL = '/index.html';
+
+/** A request's stored copy from the install-time shell, if it has one. */
+async function fromShell(url: string): Promise<Response | undefined> {
+  return matchPrecache(url);
+}
+
+// HTML always from the network (a new deployment shows at once); offline, the stored shell.
+registerRoute(
+  ({ request, url }) => request.mode === 'navigate' && !url.pathname.startsWith('/api/'),
+  async ({ request }) => {
+    try {
+      return await fetch(request);
+    } catch (error) {
+      const shell = await fromShell(SHELL);
+      if (shell) return shell;
+      throw error;
+    }
+  },
+);
+
+// Scripts and styles network-first: the newest when online, the stored copy when not.
+const scripts = new NetworkFirst({ cacheName: 'smartlocker-code', networkTimeoutSeconds: 4 });
+registerRoute(
+  ({ request, url }) =>
+    url.origin === self.location.origin && (request.destination === 'script' || request.destination === 'style'),
+  async (options) => {
+    try {
+      return await scripts.handle(options);
+    } catch (error) {
+      const stored = await fromShell(options.url.href);
+      if (stored) return stored;
+      throw error;
+    }
+  },
+);
+
+// Images, icons and fonts cache-first: they never change under the same name.
+const media = new CacheFirst({ cacheName: 'smartlocker-media' });
+registerRoute(
+  ({ request, url }) =>
+    url.origin === self.location.origin &&
+    (request.destination === 'image' || request.destination === 'font' || url.pathname.endsWith('.wasm')) &&
+    !url.pathname.startsWith('/api/'),
+  async (options) => (await fromShell(options.url.href)) ?? media.handle(options),
+);
+// Everything else (the API, the event stream) goes to the network untouched.
+
+// A new deployment waits until the person accepts the update prompt (serviceWorker.ts).
+self.addEventListener('message', (event) => {
+  if (
+    typeof event.data === 'object' &&
+    event.data !== null &&
+    (event.data as { type?: unknown }).type === 'SKIP_WAITING'
+  ) {
+    void self.skipWaiting();
+  }
+});
+
+// ── Push (booking reminders, alerts) ─────────────────────────────────────────────────────────
 // Take control of the tabs opened before the first install, so a notification click can navigate them.
 self.addEventListener('activate', (event) => {
   event.waitUntil(self.clients.claim());

@@ -1,4 +1,6 @@
+export * from './alerts/alertPolicy';
 export * from './booking';
+export * from './csv';
 export * from './history/euroAmount';
 export * from './history/historyCsv';
 export * from './history/historyEntry';

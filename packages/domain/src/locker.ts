@@ -14,6 +14,12 @@ export interface LockerFacts {
   door: DoorFact;
   lock: LockFact;
   lockdownUntil: Date | null;
+  /** Put out of service by an administrator (issue 11): no pairing, booking or open until back. */
+  outOfServiceAt: Date | null;
+}
+
+export function isOutOfService(facts: Pick<LockerFacts, 'outOfServiceAt'>): boolean {
+  return facts.outOfServiceAt !== null;
 }
 
 export type LockerStatus = 'offline' | 'lockdown' | 'unlocked' | 'open' | 'unknown' | 'secured';

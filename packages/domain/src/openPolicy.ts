@@ -1,11 +1,17 @@
-import { isInLockdown, type LockerFacts, type LockerType } from './locker';
+import { isInLockdown, isOutOfService, type LockerFacts, type LockerType } from './locker';
 
 /**
  * Who may send an open command, decided on the server before anything reaches the broker.
  * The device enforces lockdown and anti-spam again on its own (SPEC §2), so these checks are for
  * clear answers to people, not the last line of defence.
  */
-export type OpenRefusal = 'not_paired' | 'premium_required' | 'no_active_booking' | 'locker_offline' | 'lockdown';
+export type OpenRefusal =
+  | 'not_paired'
+  | 'premium_required'
+  | 'no_active_booking'
+  | 'out_of_service'
+  | 'locker_offline'
+  | 'lockdown';
 
 export interface OpenFacts {
   lockerType: LockerType;
@@ -13,7 +19,7 @@ export interface OpenFacts {
   userIsPremium: boolean;
   /** School lockers: the user has a booking active now (SPEC §5). */
   hasActiveBooking: boolean;
-  locker: Pick<LockerFacts, 'online' | 'lockdownUntil'>;
+  locker: Pick<LockerFacts, 'online' | 'lockdownUntil' | 'outOfServiceAt'>;
 }
 
 export function decideOpen(facts: OpenFacts, now: Date): { ok: true } | { ok: false; refusal: OpenRefusal } {
@@ -27,6 +33,7 @@ export function decideOpen(facts: OpenFacts, now: Date): { ok: true } | { ok: fa
       if (!facts.hasActiveBooking) return { ok: false, refusal: 'no_active_booking' };
       break;
   }
+  if (isOutOfService(facts.locker)) return { ok: false, refusal: 'out_of_service' };
   if (!facts.locker.online) return { ok: false, refusal: 'locker_offline' };
   if (isInLockdown(facts.locker, now)) return { ok: false, refusal: 'lockdown' };
   return { ok: true };

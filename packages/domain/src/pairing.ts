@@ -13,12 +13,25 @@ export function normalizePairingCode(input: string): string | null {
   return PAIRING_CODE_PATTERN.test(withDash) ? withDash : null;
 }
 
-export type PairingRefusal = 'invalid_code' | 'unknown_code' | 'already_paired' | 'locker_taken' | 'locker_offline';
+export type PairingRefusal =
+  | 'invalid_code'
+  | 'unknown_code'
+  | 'already_paired'
+  | 'locker_taken'
+  | 'out_of_service'
+  | 'locker_offline';
 
 export interface PairingFacts {
   /** The normalized code, or null when the input was not a code at all. */
   code: string | null;
-  locker: { id: string; type: LockerType; online: boolean } | null;
+  locker: {
+    id: string;
+    type: LockerType;
+    online: boolean;
+    /** Issue 11: out of service (refused with its own reason), decommissioned (as if unknown). */
+    outOfServiceAt: Date | null;
+    decommissionedAt: Date | null;
+  } | null;
   /** The locker the user already has, if any (SPEC §4: one locker per user). */
   userLockerId: string | null;
   /** Users other than this one with an active pairing to the locker. */
@@ -29,11 +42,12 @@ export type PairingDecision = { ok: true; lockerId: string } | { ok: false; refu
 
 export function decidePairing(facts: PairingFacts): PairingDecision {
   if (facts.code === null) return { ok: false, refusal: 'invalid_code' };
-  if (facts.locker === null) return { ok: false, refusal: 'unknown_code' };
+  if (facts.locker === null || facts.locker.decommissionedAt !== null) return { ok: false, refusal: 'unknown_code' };
   if (facts.userLockerId !== null) return { ok: false, refusal: 'already_paired' };
   // SPEC §4 "Decision": a sport locker is exclusive to one member; a school locker is shared,
   // what is exclusive there is the booked time range.
   if (facts.locker.type === 'sport' && facts.otherActivePairings > 0) return { ok: false, refusal: 'locker_taken' };
+  if (facts.locker.outOfServiceAt !== null) return { ok: false, refusal: 'out_of_service' };
   if (!facts.locker.online) return { ok: false, refusal: 'locker_offline' };
   return { ok: true, lockerId: facts.locker.id };
 }

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../test-support/csv';
+import { csvCell, csvLine, UTF8_BOM } from '../src/csv';
 import { formatEuroCents } from '../src/history/euroAmount';
-import {
-  csvCell,
-  csvLine,
-  HISTORY_CSV_COLUMNS,
-  historyCsv,
-  historyCsvColumns,
-  UTF8_BOM,
-} from '../src/history/historyCsv';
+import { HISTORY_CSV_COLUMNS, historyCsv, historyCsvColumns } from '../src/history/historyCsv';
 import type { HistoryEntry } from '../src/history/historyEntry';
 import { siteTimeFormatter } from '../src/history/siteTime';
 

@@ -3,7 +3,7 @@ import { deriveLockerStatus, isInLockdown, type LockerFacts } from '../src/locke
 import { decideOpen, type OpenFacts } from '../src/openPolicy';
 
 const now = new Date('2026-03-29T10:00:00Z');
-const facts: LockerFacts = { online: true, door: 'closed', lock: 'locked', lockdownUntil: null };
+const facts: LockerFacts = { online: true, door: 'closed', lock: 'locked', lockdownUntil: null, outOfServiceAt: null };
 
 describe('deriveLockerStatus', () => {
   it('is secured when online, locked and closed', () => {
@@ -33,7 +33,7 @@ describe('decideOpen', () => {
     pairedToUser: true,
     userIsPremium: true,
     hasActiveBooking: false,
-    locker: { online: true, lockdownUntil: null },
+    locker: { online: true, lockdownUntil: null, outOfServiceAt: null },
   };
 
   it('lets a paired Premium member open a sport locker', () => {
@@ -55,13 +55,26 @@ describe('decideOpen', () => {
     });
     expect(decideOpen({ ...sportOpen, lockerType: 'school', hasActiveBooking: true }, now)).toEqual({ ok: true });
   });
+  it('refuses a locker out of service before anything about the locker itself (issue 11)', () => {
+    const out = { online: false, lockdownUntil: null, outOfServiceAt: new Date('2026-03-29T09:00:00Z') };
+    expect(decideOpen({ ...sportOpen, locker: out }, now)).toEqual({ ok: false, refusal: 'out_of_service' });
+    // Who may open is still checked first: a stranger learns nothing about the locker.
+    expect(decideOpen({ ...sportOpen, pairedToUser: false, locker: out }, now)).toEqual({
+      ok: false,
+      refusal: 'not_paired',
+    });
+  });
   it('refuses an offline locker and a locker in lockdown (SPEC §8)', () => {
-    expect(decideOpen({ ...sportOpen, locker: { online: false, lockdownUntil: null } }, now)).toEqual({
+    expect(
+      decideOpen({ ...sportOpen, locker: { online: false, lockdownUntil: null, outOfServiceAt: null } }, now),
+    ).toEqual({
       ok: false,
       refusal: 'locker_offline',
     });
     const until = new Date(now.getTime() + 300_000);
-    expect(decideOpen({ ...sportOpen, locker: { online: true, lockdownUntil: until } }, now)).toEqual({
+    expect(
+      decideOpen({ ...sportOpen, locker: { online: true, lockdownUntil: until, outOfServiceAt: null } }, now),
+    ).toEqual({
       ok: false,
       refusal: 'lockdown',
     });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decidePairing, normalizePairingCode, type PairingFacts } from '../src/pairing';
 
-const sport = { id: 'SPORT_01', type: 'sport' as const, online: true };
-const school = { id: 'ECOLE_01', type: 'school' as const, online: true };
+const sport = { id: 'SPORT_01', type: 'sport' as const, online: true, outOfServiceAt: null, decommissionedAt: null };
+const school = { id: 'ECOLE_01', type: 'school' as const, online: true, outOfServiceAt: null, decommissionedAt: null };
 const base: PairingFacts = { code: 'SL-SPORT-01', locker: sport, userLockerId: null, otherActivePairings: 0 };
 
 describe('normalizePairingCode', () => {
@@ -51,6 +51,18 @@ describe('decidePairing (SPEC §4 order)', () => {
     expect(decidePairing({ ...base, code: 'SL-ECOLE-01', locker: school, otherActivePairings: 3 })).toEqual({
       ok: true,
       lockerId: 'ECOLE_01',
+    });
+  });
+
+  it('refuses a locker out of service with its own reason, and a decommissioned one as unknown (issue 11)', () => {
+    const since = new Date('2026-03-29T09:00:00Z');
+    expect(decidePairing({ ...base, locker: { ...sport, outOfServiceAt: since } })).toEqual({
+      ok: false,
+      refusal: 'out_of_service',
+    });
+    expect(decidePairing({ ...base, locker: { ...sport, decommissionedAt: since } })).toEqual({
+      ok: false,
+      refusal: 'unknown_code',
     });
   });
 

@@ -13,11 +13,16 @@ const idle: SportSessionFacts = {
   pairedToUser: true,
   userIsPremium: true,
   session: null,
-  locker: { online: true, door: 'closed', lockdownUntil: null },
+  locker: { online: true, door: 'closed', lockdownUntil: null, outOfServiceAt: null },
   objectPresent: false,
 };
 const active: SportSessionFacts = { ...idle, session };
-const lockdown = { online: true, door: 'closed' as const, lockdownUntil: new Date(now.getTime() + 60_000) };
+const lockdown = {
+  online: true,
+  door: 'closed' as const,
+  lockdownUntil: new Date(now.getTime() + 60_000),
+  outOfServiceAt: null,
+};
 const start = { kind: 'start' } as const;
 const open = { kind: 'open' } as const;
 const end = { kind: 'end', reason: 'user', objectLeftConfirmed: false } as const;
@@ -47,6 +52,11 @@ describe('starting a sport session (SPEC §6)', () => {
       refusal: 'locker_offline',
     });
     expect(decideSportSession(start, { ...idle, locker: lockdown }, now)).toEqual({ ok: false, refusal: 'lockdown' });
+    const outOfService = { ...idle.locker, outOfServiceAt: new Date('2026-03-29T09:00:00Z') };
+    expect(decideSportSession(start, { ...idle, locker: outOfService }, now)).toEqual({
+      ok: false,
+      refusal: 'out_of_service',
+    });
   });
 });
 

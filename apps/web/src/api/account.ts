@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n/locale';
 import { createHttp, type FetchLike } from './client';
 import type { User } from './types';
 
@@ -50,7 +51,7 @@ function asOutbox(raw: Record<string, unknown>): OutboxMessage[] {
       {
         id: String(m.id ?? `${String(m.sentAt)}-${String(m.subject)}`),
         to: typeof m.to === 'string' ? m.to : Array.isArray(m.to) ? m.to.join(', ') : '',
-        subject: typeof m.subject === 'string' ? m.subject : '(sans objet)',
+        subject: typeof m.subject === 'string' ? m.subject : '—',
         text,
         sentAt: typeof m.at === 'string' ? m.at : typeof m.sentAt === 'string' ? m.sentAt : '',
       },
@@ -84,6 +85,9 @@ export function createAccountApi(fetchImpl?: FetchLike) {
       noContent('POST', '/api/auth/reset-password', { token, newPassword }),
 
     updatePseudo: async (name: string): Promise<User> => (await json<UserResponse>('PATCH', '/api/me', { name })).user,
+    /** The account's language: the server writes its e-mails in it. */
+    updateLocale: async (locale: Locale): Promise<User> =>
+      (await json<UserResponse>('PATCH', '/api/me', { locale })).user,
 
     /** The cropped image as raw bytes; the server checks the content and re-encodes it. */
     uploadPhoto: async (photo: Blob): Promise<User> => (await json<UserResponse>('PUT', '/api/me/photo', photo)).user,

@@ -17,13 +17,22 @@ export class ApiError extends Error implements ApiErrorBody {
   readonly status: number;
   /** How long the server asked us to wait (429 `Retry-After`), in seconds; null when it did not say. */
   readonly retryAfterSeconds: number | null;
+  /** What the server added to help say more (e.g. `until` for a lockdown); empty when nothing. */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, status: number, retryAfterSeconds: number | null = null) {
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    retryAfterSeconds: number | null = null,
+    details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.details = details;
   }
 }
 
@@ -65,7 +74,8 @@ export function errorFromBody(
   const code = isRecord(source) && typeof source.code === 'string' && source.code ? source.code : codeForStatus(status);
   const message =
     isRecord(source) && typeof source.message === 'string' && source.message ? source.message : statusText;
-  return new ApiError(code, message || `HTTP ${status}`, status, retryAfterSeconds);
+  const details = isRecord(source) && isRecord(source.details) ? source.details : {};
+  return new ApiError(code, message || `HTTP ${status}`, status, retryAfterSeconds, details);
 }
 
 /**

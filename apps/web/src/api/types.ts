@@ -17,6 +17,10 @@ export interface LockerView {
   door: DoorState;
   lock: LockState;
   lockdown: boolean;
+  /** When a lockdown in force ends by itself (5 min after it started); null otherwise. */
+  lockdownUntil: string | null;
+  /** Put out of service by an administrator (issue 11); null when in service. */
+  outOfService: { since: string; reason: string | null } | null;
   objectPresent: boolean | null;
   /** ISO 8601 instant of the last change the server saw. */
   updatedAt: string;
@@ -35,6 +39,8 @@ export interface User {
   emailLocked?: boolean;
   /** Has a password (false for an account created with Google until a reset sets one). */
   hasPassword?: boolean;
+  /** The account's language (`fr` or `en`): e-mails are written in it. Absent from older servers. */
+  locale?: string;
 }
 
 export interface Me {
@@ -75,6 +81,8 @@ export interface SignUpInput {
   password: string;
   /** The pseudo. */
   name: string;
+  /** The language the person signed up in (the account's e-mails follow it). */
+  locale?: string;
 }
 
 export interface SignInInput {
@@ -88,11 +96,14 @@ export interface ApiErrorBody {
   message: string;
 }
 
-/** SSE `alert`: something at the user's locker needs attention (SPEC §8). */
+/** SSE `alert`: something at the user's locker needs attention (SPEC §8, issue 10). */
 export interface AlertEvent {
   alertId: string;
   lockerId: string;
+  /** One of the alert kinds (api/alerts.ts); an unknown one reads as a generic alert. */
   type: string;
   severity: 'info' | 'warning' | 'critical';
   at: string;
+  /** What the kind carries (`until` of a lockdown, `openForS` of a door left open…). */
+  data: Record<string, unknown>;
 }

@@ -1,6 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import type { User } from '../api/types';
+import { defineMessages } from '../i18n/messages';
 import { Avatar } from './settings/Avatar';
+
+const text = defineMessages({
+  fr: { account: 'Votre compte', hello: 'Bonjour,', premium: 'Premium', standard: 'Standard', settings: 'Réglages' },
+  en: { account: 'Your account', hello: 'Hello,', premium: 'Premium', standard: 'Standard', settings: 'Settings' },
+});
 
 interface AccountStripProps {
   user: User;
@@ -11,18 +17,19 @@ interface AccountStripProps {
 }
 
 export function AccountStrip({ user, onOpenSettings, children }: AccountStripProps) {
+  const t = text();
   return (
-    <section class="account" aria-label="Votre compte">
+    <section class="account" aria-label={t.account}>
       <Avatar user={user} />
       <div class="account__identity">
-        <span class="account__hello">Bonjour,</span>
+        <span class="account__hello">{t.hello}</span>
         <strong class="account__pseudo" data-testid="user-pseudo">
           {user.name}
         </strong>
       </div>
       <div class="account__side">
         <span class={`badge ${user.premium ? 'badge--premium' : 'badge--plain'}`} data-testid="user-plan">
-          {user.premium ? 'Premium' : 'Standard'}
+          {user.premium ? t.premium : t.standard}
         </span>
         {onOpenSettings && (
           <button
@@ -31,7 +38,7 @@ export function AccountStrip({ user, onOpenSettings, children }: AccountStripPro
             data-testid="open-settings"
             onClick={onOpenSettings}
           >
-            Réglages
+            {t.settings}
           </button>
         )}
       </div>

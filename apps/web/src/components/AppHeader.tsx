@@ -1,4 +1,7 @@
+import { defineMessages } from '../i18n/messages';
 import { BrandMark } from './BrandMark';
+
+const text = defineMessages({ fr: { signOut: 'Déconnexion' }, en: { signOut: 'Sign out' } });
 
 interface AppHeaderProps {
   onSignOut(): void;
@@ -16,7 +19,7 @@ export function AppHeader({ onSignOut, signingOut }: AppHeaderProps) {
         onClick={onSignOut}
         disabled={signingOut}
       >
-        Déconnexion
+        {text().signOut}
       </button>
     </header>
   );

@@ -1,5 +1,12 @@
 import { clockTime } from '../i18n/lockerLabels';
+import { defineMessages } from '../i18n/messages';
 import type { TimelineEntry } from '../live/lockerTimeline';
+import { timelineLabel } from '../live/lockerTimeline';
+
+const text = defineMessages({
+  fr: { title: 'Activité en direct', empty: "Les changements du casier s'afficheront ici en direct." },
+  en: { title: 'Live activity', empty: 'Changes at the locker will show here as they happen.' },
+});
 
 interface LiveTimelineProps {
   entries: TimelineEntry[];
@@ -8,11 +15,12 @@ interface LiveTimelineProps {
 
 /** State changes seen live since the page opened, newest first. */
 export function LiveTimeline({ entries, live }: LiveTimelineProps) {
+  const t = text();
   return (
     <section class="frame timeline" aria-labelledby="timeline-title">
       <h2 class="section-title section-title--small" id="timeline-title">
         <span class={`live-dot ${live ? 'live-dot--on' : ''}`} aria-hidden="true" />
-        Activité en direct
+        {t.title}
       </h2>
       <ol class="timeline__list" data-testid="timeline">
         {entries.map((entry) => (
@@ -20,11 +28,11 @@ export function LiveTimeline({ entries, live }: LiveTimelineProps) {
             <time class="timeline__time" dateTime={entry.at}>
               {clockTime(new Date(entry.at))}
             </time>{' '}
-            <span class="timeline__label">{entry.label}</span>
+            <span class="timeline__label">{timelineLabel(entry)}</span>
           </li>
         ))}
       </ol>
-      {entries.length === 0 && <p class="timeline__empty">Les changements du casier s'afficheront ici en direct.</p>}
+      {entries.length === 0 && <p class="timeline__empty">{t.empty}</p>}
     </section>
   );
 }

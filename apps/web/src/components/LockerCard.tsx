@@ -1,8 +1,23 @@
 import type { ComponentChildren } from 'preact';
 import type { LockerView } from '../api/types';
+import { formatClock } from '../i18n/format';
 import { lockerTypeLabel } from '../i18n/lockerLabels';
+import { defineMessages } from '../i18n/messages';
 import { LockerFactTiles } from './LockerFactTiles';
 import { OnlineBadge } from './OnlineBadge';
+
+const text = defineMessages({
+  fr: {
+    lockdown: 'Verrouillage de sécurité',
+    lockdownText: "Tentatives d'intrusion détectées : les ouvertures sont bloquées quelques minutes.",
+    lockdownUntil: (time: string) => `Tentatives d'intrusion détectées : les ouvertures sont bloquées jusqu'à ${time}.`,
+  },
+  en: {
+    lockdown: 'Security lockdown',
+    lockdownText: 'Intrusion attempts detected: openings are blocked for a few minutes.',
+    lockdownUntil: (time: string) => `Intrusion attempts detected: openings are blocked until ${time}.`,
+  },
+});
 
 interface LockerCardProps {
   locker: LockerView;
@@ -12,6 +27,7 @@ interface LockerCardProps {
 
 /** The paired locker: identity, connectivity and physical state. */
 export function LockerCard({ locker, children }: LockerCardProps) {
+  const t = text();
   return (
     <section
       class={`frame locker ${locker.online ? 'frame--active' : 'frame--dim'}`}
@@ -37,8 +53,8 @@ export function LockerCard({ locker, children }: LockerCardProps) {
 
       {locker.lockdown && (
         <p class="notice notice--alert" data-testid="lockdown" role="alert">
-          <strong class="notice__title">Verrouillage de sécurité</strong>
-          Tentatives d'intrusion détectées : les ouvertures sont bloquées quelques minutes.
+          <strong class="notice__title">{t.lockdown}</strong>
+          {locker.lockdownUntil ? t.lockdownUntil(formatClock(locker.lockdownUntil)) : t.lockdownText}
         </p>
       )}
 

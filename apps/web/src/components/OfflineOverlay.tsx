@@ -1,5 +1,20 @@
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    title: 'SIGNAL PERDU',
+    text: 'Connexion au réseau interrompue.',
+    hint: "L'application reprendra automatiquement dès le retour du signal.",
+  },
+  en: {
+    title: 'SIGNAL LOST',
+    text: 'The network connection dropped.',
+    hint: 'The app resumes by itself as soon as the signal is back.',
+  },
+});
 /** Full-screen "signal lost" while the device has no network (SPEC §10). */
 export function OfflineOverlay() {
+  const t = text();
   return (
     <div class="offline" role="alert" aria-live="assertive" data-testid="offline-overlay">
       <div class="offline__scan" aria-hidden="true" />
@@ -9,11 +24,11 @@ export function OfflineOverlay() {
           <path d="M8 52h8v-8H8z" fill="currentColor" />
           <path d="M6 10l52 48" stroke="currentColor" stroke-width="4" stroke-linecap="square" />
         </svg>
-        <h1 class="offline__title" data-text="SIGNAL PERDU">
-          SIGNAL PERDU
+        <h1 class="offline__title" data-text={t.title}>
+          {t.title}
         </h1>
-        <p class="offline__text">Connexion au réseau interrompue.</p>
-        <p class="offline__hint">L'application reprendra automatiquement dès le retour du signal.</p>
+        <p class="offline__text">{t.text}</p>
+        <p class="offline__hint">{t.hint}</p>
       </div>
     </div>
   );

@@ -1,5 +1,23 @@
+import { defineMessages } from '../i18n/messages';
 import type { OpenPhase } from '../live/useOpenCommand';
 import { FormError } from './FormError';
+
+const text = defineMessages({
+  fr: {
+    sending: 'Envoi de la commande…',
+    waiting: 'Commande envoyée, en attente du casier…',
+    accepted: 'Ouverture confirmée par le casier.',
+    open: 'Ouvrir',
+    offline: 'Casier hors ligne : ouverture indisponible.',
+  },
+  en: {
+    sending: 'Sending the command…',
+    waiting: 'Command sent, waiting for the locker…',
+    accepted: 'Opening confirmed by the locker.',
+    open: 'Open',
+    offline: 'Locker offline: it cannot be opened.',
+  },
+});
 
 interface OpenControlProps {
   online: boolean;
@@ -16,11 +34,11 @@ interface OpenControlProps {
 export function openCommandStatus(state: OpenPhase): string | null {
   switch (state.phase) {
     case 'sending':
-      return 'Envoi de la commande…';
+      return text().sending;
     case 'waiting':
-      return 'Commande envoyée, en attente du casier…';
+      return text().waiting;
     case 'accepted':
-      return 'Ouverture confirmée par le casier.';
+      return text().accepted;
     case 'idle':
     case 'failed':
       return null;
@@ -30,6 +48,7 @@ export function openCommandStatus(state: OpenPhase): string | null {
 /** The "Ouvrir" button and what happened to the last open command. */
 export function OpenControl({ online, state, onOpen, blockedHint }: OpenControlProps) {
   const status = openCommandStatus(state);
+  const t = text();
   return (
     <div class="open-control">
       <button
@@ -49,9 +68,9 @@ export function OpenControl({ online, state, onOpen, blockedHint }: OpenControlP
             stroke-linejoin="miter"
           />
         </svg>
-        Ouvrir
+        {t.open}
       </button>
-      {!online && <p class="open-control__hint">Casier hors ligne : ouverture indisponible.</p>}
+      {!online && <p class="open-control__hint">{t.offline}</p>}
       {online && blockedHint && (
         <p class="open-control__hint" data-testid="open-blocked">
           {blockedHint}

@@ -2,7 +2,13 @@ import { useState } from 'preact/hooks';
 import { api, asApiError } from '../api/client';
 import { messageFor } from '../api/errorMessages';
 import type { User } from '../api/types';
+import { defineMessages } from '../i18n/messages';
 import { FormError } from './FormError';
+
+const text = defineMessages({
+  fr: { off: 'Désactiver Premium (démo)', on: 'Activer Premium (démo)' },
+  en: { off: 'Turn Premium off (demo)', on: 'Turn Premium on (demo)' },
+});
 
 interface PremiumToggleProps {
   premium: boolean;
@@ -38,7 +44,7 @@ export function PremiumToggle({ premium, onUserChange, onSessionLost }: PremiumT
         onClick={() => void toggle()}
         disabled={busy}
       >
-        {premium ? 'Désactiver Premium (démo)' : 'Activer Premium (démo)'}
+        {premium ? text().off : text().on}
       </button>
       <FormError message={error} testId="premium-error" />
     </div>

@@ -1,52 +1,89 @@
 import type { DoorState, LockerType, LockState } from '../api/types';
+import { formatClock } from './format';
+import { defineMessages } from './messages';
 
-/** French wording of locker facts, shared by the card and the timeline. */
+/** Wording of locker facts, shared by the card, the timeline and the workbench. */
+const text = defineMessages({
+  fr: {
+    doorOpen: 'Porte ouverte',
+    doorClosed: 'Porte fermée',
+    doorUnknown: 'État inconnu',
+    locked: 'Verrouillé',
+    unlocked: 'Déverrouillé',
+    school: 'École',
+    sport: 'Sport',
+    online: 'En ligne',
+    offline: 'Hors ligne',
+    lockdown: 'Verrouillage de sécurité',
+    lockdownEnded: 'Fin du verrouillage de sécurité',
+    contentUnknown: 'Contenu inconnu',
+    objectPresent: 'Objet détecté',
+    empty: 'Casier vide',
+  },
+  en: {
+    doorOpen: 'Door open',
+    doorClosed: 'Door closed',
+    doorUnknown: 'Unknown state',
+    locked: 'Locked',
+    unlocked: 'Unlocked',
+    school: 'School',
+    sport: 'Sport',
+    online: 'Online',
+    offline: 'Offline',
+    lockdown: 'Security lockdown',
+    lockdownEnded: 'Security lockdown over',
+    contentUnknown: 'Content unknown',
+    objectPresent: 'Object detected',
+    empty: 'Locker empty',
+  },
+});
 
 export function doorLabel(door: DoorState): string {
+  const t = text();
   switch (door) {
     case 'open':
-      return 'Porte ouverte';
+      return t.doorOpen;
     case 'closed':
-      return 'Porte fermée';
+      return t.doorClosed;
     case 'unknown':
-      return 'État inconnu';
+      return t.doorUnknown;
   }
 }
 
 export function lockLabel(lock: LockState): string {
+  const t = text();
   switch (lock) {
     case 'locked':
-      return 'Verrouillé';
+      return t.locked;
     case 'unlocked':
-      return 'Déverrouillé';
+      return t.unlocked;
   }
 }
 
 export function lockerTypeLabel(type: LockerType): string {
+  const t = text();
   switch (type) {
     case 'school':
-      return 'École';
+      return t.school;
     case 'sport':
-      return 'Sport';
+      return t.sport;
   }
 }
 
 export function onlineLabel(online: boolean): string {
-  return online ? 'En ligne' : 'Hors ligne';
+  return online ? text().online : text().offline;
 }
 
 export function lockdownLabel(lockdown: boolean): string {
-  return lockdown ? 'Verrouillage de sécurité' : 'Fin du verrouillage de sécurité';
+  return lockdown ? text().lockdown : text().lockdownEnded;
 }
 
 export function objectPresenceLabel(objectPresent: boolean | null): string {
-  if (objectPresent === null) return 'Contenu inconnu';
-  return objectPresent ? 'Objet détecté' : 'Casier vide';
+  if (objectPresent === null) return text().contentUnknown;
+  return objectPresent ? text().objectPresent : text().empty;
 }
 
-const TIME_FORMAT = new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-
-/** "12:03:04" in the browser's time zone. */
-export function clockTime(instant: Date): string {
-  return TIME_FORMAT.format(instant);
+/** "12:03:04" on the site's clock when its zone is known, else the browser's. */
+export function clockTime(instant: Date, timeZone?: string): string {
+  return formatClock(instant, timeZone);
 }

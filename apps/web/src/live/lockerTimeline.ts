@@ -90,3 +90,17 @@ export function lockerLiveReducer(state: LockerLiveState, action: LockerLiveActi
       return { ...state, locker: null, timeline: [] };
   }
 }
+
+/** An entry's words in the current language (the entry's own `label` is the one it was seen with). */
+export function timelineLabel(entry: Pick<TimelineEntry, 'kind' | 'state'>): string {
+  switch (entry.kind) {
+    case 'online':
+      return onlineLabel(entry.state === 'online');
+    case 'lockdown':
+      return lockdownLabel(entry.state === 'true');
+    case 'lock':
+      return lockLabel(entry.state === 'unlocked' ? 'unlocked' : 'locked');
+    case 'door':
+      return doorLabel(entry.state === 'open' || entry.state === 'closed' ? entry.state : 'unknown');
+  }
+}

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AdminOverview } from '../api/adminOverview';
+import { type AlarmView, readAlarm } from '../api/alerts';
 import type { BookingReminder, BookingView } from '../api/bookings';
 import { parseSessionEvent, type SessionState } from '../api/sessions';
 import type { AlertEvent, CommandEvent, LockerView } from '../api/types';
@@ -6,7 +8,9 @@ import {
   parseAlertEvent,
   parseBookingEvent,
   parseCommandEvent,
+  parseJson,
   parseLockerEvent,
+  parseOverviewEvent,
   parseReminderEvent,
 } from './eventParsing';
 
@@ -24,6 +28,12 @@ export interface LiveHandlers {
   onReminder?(reminder: BookingReminder): void;
   /** The member's sport session started, changed or ended, with their totals (issue 6). */
   onSession?(state: SessionState): void;
+  /** Administrators: an alarm anywhere in the fleet was raised, acknowledged or cleared (issue 10). */
+  onAlarm?(alarm: AlarmView): void;
+  /** Administrators: any locker of the fleet changed (the admin panel's live state). */
+  onFleetLocker?(view: LockerView): void;
+  /** Administrators: the fleet's counters and revenue changed (at most once a second, issue 11). */
+  onOverview?(overview: AdminOverview): void;
   /** The browser stopped retrying (the server answered with an error): is the session still valid? */
   onGaveUp(): void;
 }
@@ -76,6 +86,21 @@ export function useLiveEvents(key: string, handlers: LiveHandlers): LiveConnecti
     source.addEventListener('alert', (event) => {
       const alert = parseAlertEvent(event.data);
       if (alert) handlersRef.current.onAlert?.(alert);
+    });
+    source.addEventListener('alarm', (event) => {
+      const alarm = readAlarm(parseJson(event.data));
+      if (alarm) handlersRef.current.onAlarm?.(alarm);
+      else console.warn('SSE alarm event ignored: unexpected payload', event.data);
+    });
+    source.addEventListener('fleet-locker', (event) => {
+      const view = parseLockerEvent(event.data);
+      if (view) handlersRef.current.onFleetLocker?.(view);
+      else console.warn('SSE fleet-locker event ignored: unexpected payload', event.data);
+    });
+    source.addEventListener('overview', (event) => {
+      const overview = parseOverviewEvent(event.data);
+      if (overview) handlersRef.current.onOverview?.(overview);
+      else console.warn('SSE overview event ignored: unexpected payload', event.data);
     });
     source.addEventListener('command', (event) => {
       const ack = parseCommandEvent(event.data);

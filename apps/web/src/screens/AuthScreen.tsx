@@ -7,6 +7,72 @@ import { FormError } from '../components/FormError';
 import { GoogleButton } from '../components/settings/GoogleButton';
 import { TextField } from '../components/TextField';
 import { usePublicConfig } from '../hooks/usePublicConfig';
+import { currentLocale } from '../i18n/locale';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    signinTitle: 'Connexion',
+    signinSubmit: 'Se connecter',
+    signinBusy: 'Connexion…',
+    signinSwitchPrompt: 'Pas encore de compte ?',
+    signinSwitchAction: 'Créer un compte',
+    signupTitle: 'Inscription',
+    signupSubmit: 'Créer mon compte',
+    signupBusy: 'Création…',
+    signupSwitchPrompt: 'Déjà inscrit ?',
+    signupSwitchAction: 'Se connecter',
+    tagline: "Votre casier connecté, ouvert d'un geste.",
+    pendingBefore: "Un e-mail vient d'être envoyé à ",
+    pendingAfter: ' : suivez ses instructions pour continuer.',
+    pseudo: 'Pseudo',
+    email: 'E-mail',
+    password: 'Mot de passe',
+    passwordHint: '8 caractères minimum',
+    forgot: 'Mot de passe oublié ?',
+    or: 'ou',
+  },
+  en: {
+    signinTitle: 'Sign in',
+    signinSubmit: 'Sign in',
+    signinBusy: 'Signing in…',
+    signinSwitchPrompt: 'No account yet?',
+    signinSwitchAction: 'Create an account',
+    signupTitle: 'Sign up',
+    signupSubmit: 'Create my account',
+    signupBusy: 'Creating…',
+    signupSwitchPrompt: 'Already signed up?',
+    signupSwitchAction: 'Sign in',
+    tagline: 'Your connected locker, opened in one tap.',
+    pendingBefore: 'An e-mail has just been sent to ',
+    pendingAfter: ': follow its instructions to go on.',
+    pseudo: 'Nickname',
+    email: 'E-mail',
+    password: 'Password',
+    passwordHint: '8 characters at least',
+    forgot: 'Forgotten password?',
+    or: 'or',
+  },
+});
+
+function copyFor(mode: AuthMode) {
+  const t = text();
+  return mode === 'signin'
+    ? {
+        title: t.signinTitle,
+        submit: t.signinSubmit,
+        busy: t.signinBusy,
+        switchPrompt: t.signinSwitchPrompt,
+        switchAction: t.signinSwitchAction,
+      }
+    : {
+        title: t.signupTitle,
+        submit: t.signupSubmit,
+        busy: t.signupBusy,
+        switchPrompt: t.signupSwitchPrompt,
+        switchAction: t.signupSwitchAction,
+      };
+}
 
 export type AuthMode = 'signin' | 'signup';
 
@@ -19,23 +85,6 @@ interface AuthScreenProps {
   /** Why the user landed here, e.g. an expired session. */
   notice?: string | undefined;
 }
-
-const COPY = {
-  signin: {
-    title: 'Connexion',
-    submit: 'Se connecter',
-    busy: 'Connexion…',
-    switchPrompt: 'Pas encore de compte ?',
-    switchAction: 'Créer un compte',
-  },
-  signup: {
-    title: 'Inscription',
-    submit: 'Créer mon compte',
-    busy: 'Création…',
-    switchPrompt: 'Déjà inscrit ?',
-    switchAction: 'Se connecter',
-  },
-} as const;
 
 async function hasSession(): Promise<boolean> {
   try {
@@ -64,7 +113,8 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
   const [busy, setBusy] = useState(false);
   const [signUpPending, setSignUpPending] = useState<string | null>(null);
   const config = usePublicConfig();
-  const copy = COPY[mode];
+  const copy = copyFor(mode);
+  const t = text();
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -78,7 +128,7 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
     setError(null);
     try {
       if (mode === 'signup') {
-        await api.signUp({ email: trimmedEmail, password, name: trimmedPseudo });
+        await api.signUp({ email: trimmedEmail, password, name: trimmedPseudo, locale: currentLocale() });
         // An address that already has an account gets a sign-up that opens no session (the
         // server never says which addresses are customers) and its owner gets an e-mail.
         if (!(await hasSession())) {
@@ -117,7 +167,7 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
     <main class="auth">
       <div class="auth__hero">
         <BrandMark size="large" />
-        <p class="auth__tagline">Votre casier connecté, ouvert d'un geste.</p>
+        <p class="auth__tagline">{t.tagline}</p>
       </div>
 
       {notice && (
@@ -127,7 +177,9 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
       )}
       {signUpPending && (
         <p class="notice notice--info" role="status" data-testid="signup-pending">
-          Un e-mail vient d'être envoyé à <strong>{signUpPending}</strong> : suivez ses instructions pour continuer.
+          {t.pendingBefore}
+          <strong>{signUpPending}</strong>
+          {t.pendingAfter}
         </p>
       )}
 
@@ -140,7 +192,7 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
         <h1 class="section-title">{copy.title}</h1>
         {mode === 'signup' && (
           <TextField
-            label="Pseudo"
+            label={t.pseudo}
             name="pseudo"
             value={pseudo}
             onInput={setPseudo}
@@ -150,7 +202,7 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
           />
         )}
         <TextField
-          label="E-mail"
+          label={t.email}
           name="email"
           type="email"
           value={email}
@@ -161,20 +213,20 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
           disabled={busy}
         />
         <TextField
-          label="Mot de passe"
+          label={t.password}
           name="password"
           type="password"
           value={password}
           onInput={setPassword}
           testId="password"
           autoComplete={mode === 'signin' ? 'current-password' : 'new-password'}
-          placeholder={mode === 'signup' ? '8 caractères minimum' : undefined}
+          placeholder={mode === 'signup' ? t.passwordHint : undefined}
           disabled={busy}
         />
         {mode === 'signin' && (
           <p class="auth__forgot">
             <button type="button" class="link-button" data-testid="forgot-password" onClick={onForgotPassword}>
-              Mot de passe oublié ?
+              {t.forgot}
             </button>
           </p>
         )}
@@ -185,7 +237,7 @@ export function AuthScreen({ mode, onModeChange, onForgotPassword, onAuthenticat
         {config?.googleEnabled && (
           <>
             <p class="auth__or" aria-hidden="true">
-              ou
+              {t.or}
             </p>
             <GoogleButton onClick={() => void continueWithGoogle()} disabled={busy} />
           </>

@@ -5,6 +5,31 @@ import { asApiError } from '../api/client';
 import { messageForError } from '../api/errorMessages';
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
+import { formatDateTime } from '../i18n/format';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    unavailable: "La boîte mail de démo n'existe qu'en mode démo, quand aucun serveur SMTP n'est configuré.",
+    back: 'Retour',
+    title: 'Boîte mail de démo',
+    lead: "Sans serveur SMTP, les e-mails (réinitialisation du mot de passe, confirmation d'adresse) arrivent ici. Ouvrez le lien d'un message pour le suivre.",
+    refreshing: 'Actualisation…',
+    refresh: 'Actualiser',
+    empty: 'Aucun message pour le moment.',
+    to: (to: string) => `À : ${to}`,
+  },
+  en: {
+    unavailable: 'The demo mailbox exists only in demo mode, when no SMTP server is configured.',
+    back: 'Back',
+    title: 'Demo mailbox',
+    lead: 'Without an SMTP server, e-mails (password reset, address confirmation) arrive here. Open a message’s link to follow it.',
+    refreshing: 'Refreshing…',
+    refresh: 'Refresh',
+    empty: 'No message yet.',
+    to: (to: string) => `To: ${to}`,
+  },
+});
 
 interface DevOutboxScreenProps {
   onBack(): void;
@@ -31,9 +56,7 @@ function linkified(text: string): ComponentChildren[] {
 }
 
 function sentAtLabel(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  return date.toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'medium' });
+  return formatDateTime(iso);
 }
 
 /**
@@ -44,6 +67,7 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
   const [messages, setMessages] = useState<OutboxMessage[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const t = text();
 
   const refresh = useCallback(async () => {
     setBusy(true);
@@ -53,11 +77,7 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
       setMessages([...list].sort((a, b) => b.sentAt.localeCompare(a.sentAt)));
     } catch (failure) {
       const apiError = asApiError(failure);
-      setError(
-        apiError.status === 404
-          ? "La boîte mail de démo n'existe qu'en mode démo, quand aucun serveur SMTP n'est configuré."
-          : messageForError(apiError),
-      );
+      setError(apiError.status === 404 ? text().unavailable : messageForError(apiError));
     } finally {
       setBusy(false);
     }
@@ -72,18 +92,15 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="outbox-back" onClick={onBack}>
-          Retour
+          {t.back}
         </button>
       </header>
       <main class="page__main">
         <section class="frame frame--active" aria-labelledby="outbox-title">
           <h1 class="section-title" id="outbox-title">
-            Boîte mail de démo
+            {t.title}
           </h1>
-          <p class="page__lead">
-            Sans serveur SMTP, les e-mails (réinitialisation du mot de passe, confirmation d'adresse) arrivent ici.
-            Ouvrez le lien d'un message pour le suivre.
-          </p>
+          <p class="page__lead">{t.lead}</p>
           <button
             type="button"
             class="btn btn--ghost btn--small"
@@ -91,7 +108,7 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
             onClick={() => void refresh()}
             disabled={busy}
           >
-            {busy ? 'Actualisation…' : 'Actualiser'}
+            {busy ? t.refreshing : t.refresh}
           </button>
         </section>
 
@@ -99,7 +116,7 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
 
         {messages?.length === 0 && (
           <p class="page__empty" data-testid="outbox-empty">
-            Aucun message pour le moment.
+            {t.empty}
           </p>
         )}
         <ol class="outbox" data-testid="outbox-list">
@@ -108,7 +125,7 @@ export function DevOutboxScreen({ onBack }: DevOutboxScreenProps) {
               <header class="outbox__head">
                 <h2 class="outbox__subject">{message.subject}</h2>
                 <p class="outbox__meta">
-                  <span>À : {message.to}</span>
+                  <span>{t.to(message.to)}</span>
                   {message.sentAt && <time dateTime={message.sentAt}>{sentAtLabel(message.sentAt)}</time>}
                 </p>
               </header>

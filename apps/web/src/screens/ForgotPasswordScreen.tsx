@@ -6,6 +6,33 @@ import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
 import { TextField } from '../components/TextField';
 import { usePublicConfig } from '../hooks/usePublicConfig';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    title: 'Mot de passe oublié',
+    sentBefore: 'Si un compte existe pour ',
+    sentAfter:
+      ", un e-mail contenant un lien de réinitialisation vient de lui être envoyé. Ce lien ne sert qu'une fois et expire rapidement.",
+    outbox: 'Ouvrir la boîte mail de démo',
+    help: "Indiquez l'e-mail de votre compte : nous vous enverrons un lien pour en choisir un nouveau.",
+    email: 'E-mail',
+    sending: 'Envoi…',
+    submit: 'Recevoir le lien',
+    back: 'Retour à la connexion',
+  },
+  en: {
+    title: 'Forgotten password',
+    sentBefore: 'If an account exists for ',
+    sentAfter: ', an e-mail with a reset link has just been sent to it. The link works once and expires soon.',
+    outbox: 'Open the demo mailbox',
+    help: 'Give the e-mail of your account: we will send you a link to choose a new password.',
+    email: 'E-mail',
+    sending: 'Sending…',
+    submit: 'Send me the link',
+    back: 'Back to sign in',
+  },
+});
 
 interface ForgotPasswordScreenProps {
   onBack(): void;
@@ -22,6 +49,7 @@ export function ForgotPasswordScreen({ onBack, onOpenOutbox }: ForgotPasswordScr
   const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
   const config = usePublicConfig();
+  const t = text();
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -54,12 +82,13 @@ export function ForgotPasswordScreen({ onBack, onOpenOutbox }: ForgotPasswordScr
         onSubmit={(event) => void submit(event)}
         noValidate
       >
-        <h1 class="section-title">Mot de passe oublié</h1>
+        <h1 class="section-title">{t.title}</h1>
         {sentTo ? (
           <div class="auth__sent" role="status" data-testid="forgot-sent">
             <p>
-              Si un compte existe pour <strong class="auth__address">{sentTo}</strong>, un e-mail contenant un lien de
-              réinitialisation vient de lui être envoyé. Ce lien ne sert qu'une fois et expire rapidement.
+              {t.sentBefore}
+              <strong class="auth__address">{sentTo}</strong>
+              {t.sentAfter}
             </p>
             {config?.demoMode && (
               <a
@@ -71,17 +100,15 @@ export function ForgotPasswordScreen({ onBack, onOpenOutbox }: ForgotPasswordScr
                   onOpenOutbox();
                 }}
               >
-                Ouvrir la boîte mail de démo
+                {t.outbox}
               </a>
             )}
           </div>
         ) : (
           <>
-            <p class="auth__help">
-              Indiquez l'e-mail de votre compte : nous vous enverrons un lien pour en choisir un nouveau.
-            </p>
+            <p class="auth__help">{t.help}</p>
             <TextField
-              label="E-mail"
+              label={t.email}
               name="email"
               type="email"
               value={email}
@@ -93,7 +120,7 @@ export function ForgotPasswordScreen({ onBack, onOpenOutbox }: ForgotPasswordScr
             />
             <FormError message={error} testId="forgot-error" />
             <button type="submit" class="btn btn--primary btn--block" data-testid="forgot-submit" disabled={busy}>
-              {busy ? 'Envoi…' : 'Recevoir le lien'}
+              {busy ? t.sending : t.submit}
             </button>
           </>
         )}
@@ -101,7 +128,7 @@ export function ForgotPasswordScreen({ onBack, onOpenOutbox }: ForgotPasswordScr
 
       <p class="auth__switch">
         <button type="button" class="link-button" data-testid="back-to-signin" onClick={onBack}>
-          Retour à la connexion
+          {t.back}
         </button>
       </p>
     </main>

@@ -15,6 +15,50 @@ import { endReasonLabel, euroLabel, minutesLabel, siteDateTimeLabel } from '../c
 import { TextField } from '../components/TextField';
 import { lockerTypeLabel } from '../i18n/lockerLabels';
 import '../components/session/session.css';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    back: 'Retour',
+    title: 'Historique',
+    filters: 'Filtres',
+    from: 'Du',
+    to: 'Au',
+    type: 'Type de casier',
+    all: 'Tous',
+    sessions: (count: number) => (count === 1 ? 'session' : 'sessions'),
+    spent: 'dépensés',
+    export: 'Exporter en CSV',
+    loading: 'Chargement…',
+    empty: 'Aucune session pour ces filtres.',
+    refunded: 'remboursé',
+    running: 'En cours',
+    pages: 'Pages',
+    previous: 'Précédent',
+    page: (page: number, pages: number) => `Page ${page} / ${pages}`,
+    next: 'Suivant',
+  },
+  en: {
+    back: 'Back',
+    title: 'History',
+    filters: 'Filters',
+    from: 'From',
+    to: 'To',
+    type: 'Locker type',
+    all: 'All',
+    sessions: (count: number) => (count === 1 ? 'session' : 'sessions'),
+    spent: 'spent',
+    export: 'Export as CSV',
+    loading: 'Loading…',
+    empty: 'No session for these filters.',
+    refunded: 'refunded',
+    running: 'Going on',
+    pages: 'Pages',
+    previous: 'Previous',
+    page: (page: number, pages: number) => `Page ${page} of ${pages}`,
+    next: 'Next',
+  },
+});
 
 interface HistoryScreenProps {
   onBack(): void;
@@ -63,24 +107,25 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
   }
 
   const pages = shown ? Math.max(1, Math.ceil(shown.total / shown.pageSize)) : 1;
+  const t = text();
 
   return (
     <div class="page history" data-testid="history">
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="history-back" onClick={onBack}>
-          Retour
+          {t.back}
         </button>
       </header>
 
       <main class="page__main">
         <h1 class="section-title" id="history-title">
-          Historique
+          {t.title}
         </h1>
 
-        <section class="frame history__filters" aria-label="Filtres">
+        <section class="frame history__filters" aria-label={t.filters}>
           <TextField
-            label="Du"
+            label={t.from}
             name="history-from"
             type="date"
             value={filters.from}
@@ -89,7 +134,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
             testId="history-from"
           />
           <TextField
-            label="Au"
+            label={t.to}
             name="history-to"
             type="date"
             value={filters.to}
@@ -99,7 +144,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
           />
           <div class="field">
             <label class="field__label" for="history-type">
-              Type de casier
+              {t.type}
             </label>
             <select
               id="history-type"
@@ -108,7 +153,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
               onChange={(event) => filter({ type: event.currentTarget.value as HistoryFilters['type'] })}
               data-testid="history-type"
             >
-              <option value="">Tous</option>
+              <option value="">{t.all}</option>
               <option value="sport">{lockerTypeLabel('sport')}</option>
               <option value="school">{lockerTypeLabel('school')}</option>
             </select>
@@ -118,30 +163,30 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
         {shown && (
           <p class="history__totals" data-testid="history-totals" aria-live="polite">
             <span>
-              <strong data-testid="history-total-sessions">{shown.totals.sessions}</strong> session
-              {shown.totals.sessions === 1 ? '' : 's'}
+              <strong data-testid="history-total-sessions">{shown.totals.sessions}</strong>{' '}
+              {t.sessions(shown.totals.sessions)}
             </span>
             <span>
               <strong data-testid="history-total-time">{minutesLabel(shown.totals.minutes)}</strong>
             </span>
             <span>
-              <strong data-testid="history-total-spent">{euroLabel(shown.totals.spentCents)}</strong> dépensés
+              <strong data-testid="history-total-spent">{euroLabel(shown.totals.spentCents)}</strong> {t.spent}
             </span>
           </p>
         )}
 
         <a class="btn btn--ghost btn--block" href={historyCsvUrl(filters)} download data-testid="export-csv">
-          Exporter en CSV
+          {t.export}
         </a>
 
         <FormError message={load.kind === 'failed' ? load.message : null} testId="history-error" />
-        {load.kind === 'loading' && !shown && <p class="history__empty">Chargement…</p>}
+        {load.kind === 'loading' && !shown && <p class="history__empty">{t.loading}</p>}
 
         {shown && (
           <section class="frame" aria-labelledby="history-title" aria-busy={load.kind === 'loading'}>
             {shown.entries.length === 0 ? (
               <p class="history__empty" data-testid="history-empty">
-                Aucune session pour ces filtres.
+                {t.empty}
               </p>
             ) : (
               <ul class="history__list">
@@ -159,7 +204,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
                       {entry.refunded && (
                         <span class="history__refunded" data-testid="history-refunded">
                           {' '}
-                          remboursé
+                          {t.refunded}
                         </span>
                       )}
                     </span>
@@ -167,7 +212,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
                       {entry.locker} · {lockerTypeLabel(entry.type)}
                     </span>
                     <span class="history__meta">
-                      {entry.durationMinutes === null ? 'En cours' : minutesLabel(entry.durationMinutes)} ·{' '}
+                      {entry.durationMinutes === null ? t.running : minutesLabel(entry.durationMinutes)} ·{' '}
                       {endReasonLabel(entry.endReason)}
                     </span>
                   </li>
@@ -178,7 +223,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
         )}
 
         {shown && pages > 1 && (
-          <nav class="history__pager" aria-label="Pages">
+          <nav class="history__pager" aria-label={t.pages}>
             <button
               type="button"
               class="btn btn--ghost btn--small"
@@ -186,11 +231,9 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
               onClick={() => setPage((p) => Math.max(1, p - 1))}
               disabled={page <= 1 || load.kind === 'loading'}
             >
-              Précédent
+              {t.previous}
             </button>
-            <span data-testid="history-page">
-              Page {shown.page} / {pages}
-            </span>
+            <span data-testid="history-page">{t.page(shown.page, pages)}</span>
             <button
               type="button"
               class="btn btn--ghost btn--small"
@@ -198,7 +241,7 @@ export function HistoryScreen({ onBack, onSessionLost, api = sessionsApi }: Hist
               onClick={() => setPage((p) => p + 1)}
               disabled={page >= pages || load.kind === 'loading'}
             >
-              Suivant
+              {t.next}
             </button>
           </nav>
         )}

@@ -1,4 +1,4 @@
-import { useCallback, useReducer, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, asApiError } from '../api/client';
 import { messageFor } from '../api/errorMessages';
 import { type EndedSession, NO_STATS, type SessionState } from '../api/sessions';
@@ -19,9 +19,26 @@ import { SessionEndedNotice } from '../components/session/SessionEndedNotice';
 import { SportSessionPanel } from '../components/session/SportSessionPanel';
 import { StatsStrip } from '../components/session/StatsStrip';
 import { WorkbenchLink } from '../components/workbench/WorkbenchLink';
+import { defineMessages } from '../i18n/messages';
 import { initialLockerLiveState, lockerLiveReducer } from '../live/lockerTimeline';
 import { useLiveEvents } from '../live/useLiveEvents';
 import { useOpenCommand } from '../live/useOpenCommand';
+
+const text = defineMessages({
+  fr: {
+    unpairing: 'Dissociation…',
+    unpair: 'Dissocier le casier',
+    alreadyPaired: (code: string) =>
+      `Vous avez déjà un casier associé : pour associer ${code}, dissociez d'abord celui-ci.`,
+    ok: 'OK',
+  },
+  en: {
+    unpairing: 'Unpairing…',
+    unpair: 'Unpair the locker',
+    alreadyPaired: (code: string) => `You already have a paired locker: to pair ${code}, unpair this one first.`,
+    ok: 'OK',
+  },
+});
 
 interface HomeScreenProps {
   me: Me;
@@ -38,6 +55,10 @@ interface HomeScreenProps {
   onSessionLost(): void;
   /** The event stream was refused: check whether the session is still valid. */
   onStreamRefused(): void;
+  /** A code from a locker's QR code link (/p/<CODE>), waiting to be paired. */
+  pendingCode?: string | null;
+  /** The pending code was paired, or cannot be (a locker is already paired). */
+  onPendingCodeHandled?(): void;
 }
 
 const NO_LOCKER = 'none';
@@ -52,6 +73,8 @@ export function HomeScreen({
   onSignedOut,
   onSessionLost,
   onStreamRefused,
+  pendingCode = null,
+  onPendingCodeHandled,
 }: HomeScreenProps) {
   const [live, dispatch] = useReducer(lockerLiveReducer, me.locker, initialLockerLiveState);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -66,6 +89,13 @@ export function HomeScreen({
   });
   const [endedSession, setEndedSession] = useState<EndedSession | null>(null);
   const locker = live.locker;
+  // A QR link while a locker is paired: say so once, instead of a form that would refuse it.
+  const [linkNotice, setLinkNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (!pendingCode || !locker) return;
+    setLinkNotice(pendingCode);
+    onPendingCodeHandled?.();
+  }, [pendingCode, locker, onPendingCodeHandled]);
 
   // Which locker the screen shows, updated synchronously: the stream is reopened for it only
   // after the next render, and an event the old stream sends meanwhile is stale.
@@ -135,6 +165,14 @@ export function HomeScreen({
         </AccountStrip>
         <FormError message={actionError} testId="action-error" />
         {alert && <AlertBanner alert={alert} onDismiss={() => setAlert(null)} />}
+        {linkNotice && (
+          <p class="notice notice--info" role="status" data-testid="pair-link-notice">
+            {text().alreadyPaired(linkNotice)}{' '}
+            <button type="button" class="link-button" onClick={() => setLinkNotice(null)}>
+              {text().ok}
+            </button>
+          </p>
+        )}
         {endedSession && <SessionEndedNotice session={endedSession} onDismiss={() => setEndedSession(null)} />}
 
         {locker ? (
@@ -177,11 +215,18 @@ export function HomeScreen({
               onClick={() => void unpair()}
               disabled={busy === 'unpair'}
             >
-              {busy === 'unpair' ? 'Dissociation…' : 'Dissocier le casier'}
+              {busy === 'unpair' ? text().unpairing : text().unpair}
             </button>
           </>
         ) : (
-          <PairForm onPaired={show} onSessionLost={onSessionLost} />
+          <PairForm
+            onPaired={(paired) => {
+              onPendingCodeHandled?.();
+              show(paired);
+            }}
+            onSessionLost={onSessionLost}
+            initialCode={pendingCode}
+          />
         )}
         <StatsStrip stats={sessionState.stats} onOpenHistory={onOpenHistory} />
         {demoMode && onOpenWorkbench && <WorkbenchLink onOpen={onOpenWorkbench} />}

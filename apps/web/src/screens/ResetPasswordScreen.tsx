@@ -5,6 +5,32 @@ import { messageFor, messageForError } from '../api/errorMessages';
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
 import { TextField } from '../components/TextField';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    signIn: 'Se connecter',
+    done: 'Mot de passe modifié. Vous pouvez maintenant vous connecter avec le nouveau.',
+    newLink: 'Demander un nouveau lien',
+    help: 'Choisissez un nouveau mot de passe : 8 à 128 caractères, et pas un mot de passe courant.',
+    password: 'Nouveau mot de passe',
+    confirmation: 'Confirmation',
+    saving: 'Enregistrement…',
+    save: 'Enregistrer',
+    title: 'Nouveau mot de passe',
+  },
+  en: {
+    signIn: 'Sign in',
+    done: 'Password changed. You can now sign in with the new one.',
+    newLink: 'Ask for a new link',
+    help: 'Choose a new password: 8 to 128 characters, and not a common one.',
+    password: 'New password',
+    confirmation: 'Confirmation',
+    saving: 'Saving…',
+    save: 'Save',
+    title: 'New password',
+  },
+});
 
 interface ResetPasswordScreenProps {
   /** After success (to sign in) or to leave the screen. */
@@ -31,11 +57,8 @@ function readLink(): LinkState {
 }
 
 /** /reinitialiser?token=…: choose a new password. */
-export function ResetPasswordScreen({
-  onDone,
-  onRequestNewLink,
-  doneLabel = 'Se connecter',
-}: ResetPasswordScreenProps) {
+export function ResetPasswordScreen({ onDone, onRequestNewLink, doneLabel }: ResetPasswordScreenProps) {
+  const t = text();
   const [link] = useState(readLink);
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
@@ -75,9 +98,9 @@ export function ResetPasswordScreen({
     if (done) {
       return (
         <div class="auth__sent" role="status" data-testid="reset-done">
-          <p>Mot de passe modifié. Vous pouvez maintenant vous connecter avec le nouveau.</p>
+          <p>{t.done}</p>
           <button type="button" class="btn btn--primary btn--block" data-testid="reset-continue" onClick={onDone}>
-            {doneLabel}
+            {doneLabel ?? t.signIn}
           </button>
         </div>
       );
@@ -92,18 +115,16 @@ export function ResetPasswordScreen({
             data-testid="reset-new-link"
             onClick={onRequestNewLink}
           >
-            Demander un nouveau lien
+            {t.newLink}
           </button>
         </div>
       );
     }
     return (
       <>
-        <p class="auth__help">
-          Choisissez un nouveau mot de passe : 8 à 128 caractères, et pas un mot de passe courant.
-        </p>
+        <p class="auth__help">{t.help}</p>
         <TextField
-          label="Nouveau mot de passe"
+          label={t.password}
           name="new-password"
           type="password"
           value={password}
@@ -113,7 +134,7 @@ export function ResetPasswordScreen({
           disabled={busy}
         />
         <TextField
-          label="Confirmation"
+          label={t.confirmation}
           name="confirm-password"
           type="password"
           value={confirmation}
@@ -130,11 +151,11 @@ export function ResetPasswordScreen({
             data-testid="reset-new-link"
             onClick={onRequestNewLink}
           >
-            Demander un nouveau lien
+            {t.newLink}
           </button>
         ) : (
           <button type="submit" class="btn btn--primary btn--block" data-testid="reset-submit" disabled={busy}>
-            {busy ? 'Enregistrement…' : 'Enregistrer'}
+            {busy ? t.saving : t.save}
           </button>
         )}
       </>
@@ -152,7 +173,7 @@ export function ResetPasswordScreen({
         onSubmit={(event) => void submit(event)}
         noValidate
       >
-        <h1 class="section-title">Nouveau mot de passe</h1>
+        <h1 class="section-title">{t.title}</h1>
         {body()}
       </form>
     </main>

@@ -6,12 +6,58 @@ import { BrandMark } from '../components/BrandMark';
 import { PremiumToggle } from '../components/PremiumToggle';
 import { DeleteAccountPanel } from '../components/settings/DeleteAccountPanel';
 import { EmailForm } from '../components/settings/EmailForm';
+import { LanguagePanel } from '../components/settings/LanguagePanel';
+import { NotificationPanel } from '../components/settings/NotificationPanel';
 import { PairedLockerPanel } from '../components/settings/PairedLockerPanel';
 import { PasswordForm } from '../components/settings/PasswordForm';
 import { PhotoEditor } from '../components/settings/PhotoEditor';
 import { PseudoForm } from '../components/settings/PseudoForm';
 import { PushPanel } from '../components/settings/PushPanel';
 import { SessionPanel } from '../components/settings/SessionPanel';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: {
+    back: 'Retour',
+    title: 'Réglages',
+    profile: 'Profil',
+    email: 'E-mail',
+    password: 'Mot de passe',
+    noPassword:
+      "Vous vous connectez avec Google : ce compte n'a pas de mot de passe SmartLocker. Pour en définir un, utilisez « Mot de passe oublié ? » sur la page de connexion.",
+    language: 'Langue',
+    locker: 'Mon casier',
+    premium: 'Premium (démo)',
+    premiumHint: 'Mode démo : activez ou coupez Premium vous-même pour essayer les casiers sport.',
+    plan: 'Statut actuel :',
+    premiumPlan: 'Premium',
+    standardPlan: 'Standard',
+    notifications: 'Notifications',
+    sessions: 'Sessions',
+    danger: 'Zone sensible',
+    deleted: 'Votre compte a été supprimé.',
+  },
+  en: {
+    back: 'Back',
+    title: 'Settings',
+    profile: 'Profile',
+    email: 'E-mail',
+    password: 'Password',
+    noPassword:
+      'You sign in with Google: this account has no SmartLocker password. To set one, use “Forgotten password?” on the sign-in page.',
+    language: 'Language',
+    locker: 'My locker',
+    premium: 'Premium (demo)',
+    premiumHint: 'Demo mode: turn Premium on or off yourself to try the sport lockers.',
+    plan: 'Current plan:',
+    premiumPlan: 'Premium',
+    standardPlan: 'Standard',
+    notifications: 'Notifications',
+    sessions: 'Sessions',
+    danger: 'Danger zone',
+    deleted: 'Your account has been deleted.',
+  },
+});
 
 interface SettingsScreenProps {
   me: Me;
@@ -51,6 +97,7 @@ function Section({ title, testId, tone, children }: SectionProps) {
 export function SettingsScreen({ me, onMeChange, onBack, onSignedOut, onSessionLost }: SettingsScreenProps) {
   const { user } = me;
   const setUser = (next: User) => onMeChange({ ...me, user: next });
+  const t = text();
 
   // The home screen pairs and unpairs on its own: start from what the server says now.
   useEffect(() => {
@@ -74,34 +121,37 @@ export function SettingsScreen({ me, onMeChange, onBack, onSignedOut, onSessionL
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="settings-back" onClick={onBack}>
-          Retour
+          {t.back}
         </button>
       </header>
 
       <main class="page__main">
-        <h1 class="page__title">Réglages</h1>
+        <h1 class="page__title">{t.title}</h1>
 
-        <Section title="Profil" testId="settings-profile">
+        <Section title={t.profile} testId="settings-profile">
           <PhotoEditor user={user} onUserChange={setUser} onSessionLost={onSessionLost} />
           <PseudoForm user={user} onUserChange={setUser} onSessionLost={onSessionLost} />
         </Section>
 
-        <Section title="E-mail" testId="settings-email-section">
+        <Section title={t.email} testId="settings-email-section">
           <EmailForm me={me} onMeChange={onMeChange} onSessionLost={onSessionLost} />
         </Section>
 
-        <Section title="Mot de passe" testId="settings-password-section">
+        <Section title={t.password} testId="settings-password-section">
           {user.hasPassword === false ? (
             <p class="settings-form__hint" data-testid="settings-no-password">
-              Vous vous connectez avec Google : ce compte n'a pas de mot de passe SmartLocker. Pour en définir un,
-              utilisez « Mot de passe oublié ? » sur la page de connexion.
+              {t.noPassword}
             </p>
           ) : (
             <PasswordForm onSessionLost={onSessionLost} />
           )}
         </Section>
 
-        <Section title="Mon casier" testId="settings-locker-section">
+        <Section title={t.language} testId="settings-language-section">
+          <LanguagePanel onSessionLost={onSessionLost} />
+        </Section>
+
+        <Section title={t.locker} testId="settings-locker-section">
           <PairedLockerPanel
             locker={me.locker}
             onUnpaired={() => onMeChange({ ...me, locker: null })}
@@ -111,32 +161,31 @@ export function SettingsScreen({ me, onMeChange, onBack, onSignedOut, onSessionL
         </Section>
 
         {me.demoMode && (
-          <Section title="Premium (démo)" testId="settings-premium-section">
-            <p class="settings-form__hint">
-              Mode démo : activez ou coupez Premium vous-même pour essayer les casiers sport.
-            </p>
+          <Section title={t.premium} testId="settings-premium-section">
+            <p class="settings-form__hint">{t.premiumHint}</p>
             <p class="settings__plan">
-              Statut actuel :{' '}
+              {t.plan}{' '}
               <span class={`badge ${user.premium ? 'badge--premium' : 'badge--plain'}`} data-testid="settings-plan">
-                {user.premium ? 'Premium' : 'Standard'}
+                {user.premium ? t.premiumPlan : t.standardPlan}
               </span>
             </p>
             <PremiumToggle premium={user.premium} onUserChange={setUser} onSessionLost={onSessionLost} />
           </Section>
         )}
 
-        <Section title="Notifications" testId="settings-push-section">
+        <Section title={t.notifications} testId="settings-push-section">
           <PushPanel onSessionLost={onSessionLost} />
+          <NotificationPanel onSessionLost={onSessionLost} />
         </Section>
 
-        <Section title="Sessions" testId="settings-sessions-section">
+        <Section title={t.sessions} testId="settings-sessions-section">
           <SessionPanel onSignedOut={onSignedOut} onSessionLost={onSessionLost} />
         </Section>
 
-        <Section title="Zone sensible" testId="settings-danger-section" tone="danger">
+        <Section title={t.danger} testId="settings-danger-section" tone="danger">
           <DeleteAccountPanel
             hasPassword={user.hasPassword !== false}
-            onDeleted={() => onSignedOut('Votre compte a été supprimé.')}
+            onDeleted={() => onSignedOut(text().deleted)}
             onSessionLost={onSessionLost}
           />
         </Section>

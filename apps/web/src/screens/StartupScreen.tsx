@@ -1,4 +1,10 @@
 import { BrandMark } from '../components/BrandMark';
+import { defineMessages } from '../i18n/messages';
+
+const text = defineMessages({
+  fr: { retry: 'Réessayer', loading: 'Initialisation…' },
+  en: { retry: 'Try again', loading: 'Starting…' },
+});
 
 interface StartupScreenProps {
   /** Set when the server could not be reached; the screen then offers a retry. */
@@ -8,6 +14,7 @@ interface StartupScreenProps {
 
 /** What shows while the session loads, or when the server cannot be reached. */
 export function StartupScreen({ error, onRetry }: StartupScreenProps) {
+  const t = text();
   return (
     <main class="startup" aria-busy={!error}>
       <BrandMark size="large" />
@@ -17,12 +24,12 @@ export function StartupScreen({ error, onRetry }: StartupScreenProps) {
             {error}
           </p>
           <button type="button" class="btn btn--primary" onClick={onRetry}>
-            Réessayer
+            {t.retry}
           </button>
         </>
       ) : (
         <p class="startup__loading">
-          <span class="live-dot live-dot--on" aria-hidden="true" /> Initialisation…
+          <span class="live-dot live-dot--on" aria-hidden="true" /> {t.loading}
         </p>
       )}
     </main>

@@ -10,7 +10,9 @@ const view = {
   door: 'unknown',
   lock: 'locked',
   lockdown: false,
+  lockdownUntil: null,
   objectPresent: null,
+  outOfService: null,
   updatedAt: '2025-01-10T12:03:00.000Z',
 };
 
@@ -18,6 +20,11 @@ describe('SSE payloads', () => {
   it('reads a locker view, and null as "no locker"', () => {
     expect(parseLockerEvent(JSON.stringify(view))).toEqual(view);
     expect(parseLockerEvent('null')).toBeNull();
+  });
+
+  it('reads an out-of-service locker with its reason', () => {
+    const outOfService = { since: '2025-01-10T12:00:00.000Z', reason: 'serrure changée' };
+    expect(parseLockerEvent(JSON.stringify({ ...view, outOfService }))?.outOfService).toEqual(outOfService);
   });
 
   it('rejects malformed locker payloads instead of throwing', () => {

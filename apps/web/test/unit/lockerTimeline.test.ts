@@ -17,6 +17,8 @@ const base: LockerView = {
   door: 'closed',
   lock: 'locked',
   lockdown: false,
+  lockdownUntil: null,
+  outOfService: null,
   objectPresent: false,
   updatedAt: '2025-01-10T12:03:00.000Z',
 };

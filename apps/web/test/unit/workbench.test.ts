@@ -12,6 +12,8 @@ const hardware = {
   connected: true,
   queued: 0,
   lockdown: false,
+  lockdownUntil: null,
+  outOfService: null,
   supports: { door: true, object: true, badge: true, network: true },
 } as const;
 
@@ -24,6 +26,8 @@ const view = {
   door: 'closed',
   lock: 'locked',
   lockdown: false,
+  lockdownUntil: null,
+  outOfService: null,
   objectPresent: false,
   updatedAt: '2030-01-10T10:00:00.000Z',
 } as const;

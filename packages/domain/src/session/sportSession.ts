@@ -1,4 +1,4 @@
-import { type DoorFact, isInLockdown, type LockerFacts } from '../locker';
+import { type DoorFact, isInLockdown, isOutOfService, type LockerFacts } from '../locker';
 
 /**
  * The sport session, SPEC §6: a Premium member starts a session without expiry, opens the locker
@@ -25,7 +25,7 @@ export interface SportSessionFacts {
   userIsPremium: boolean;
   /** The member's active session on this locker, if any. */
   session: ActiveSportSession | null;
-  locker: Pick<LockerFacts, 'online' | 'door' | 'lockdownUntil'>;
+  locker: Pick<LockerFacts, 'online' | 'door' | 'lockdownUntil' | 'outOfServiceAt'>;
   /** The distance sensor: `null` when the locker has none or has not reported. */
   objectPresent: boolean | null;
 }
@@ -50,6 +50,7 @@ export type SportSessionRefusal =
   | 'session_active'
   | 'no_active_session'
   | 'grace_open_used'
+  | 'out_of_service'
   | 'locker_offline'
   | 'lockdown'
   | 'door_open'
@@ -168,7 +169,8 @@ function endedByPerson(reason: SportSessionEndReason): boolean {
 function lockerBlocksOpening(
   locker: SportSessionFacts['locker'],
   now: Date,
-): Extract<SportSessionRefusal, 'locker_offline' | 'lockdown'> | null {
+): Extract<SportSessionRefusal, 'out_of_service' | 'locker_offline' | 'lockdown'> | null {
+  if (isOutOfService(locker)) return 'out_of_service';
   if (!locker.online) return 'locker_offline';
   if (isInLockdown(locker, now)) return 'lockdown';
   return null;

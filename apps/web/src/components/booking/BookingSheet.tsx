@@ -1,4 +1,26 @@
+import { defineMessages } from '../../i18n/messages';
 import { formatEuros } from './bookingMoney';
+
+const text = defineMessages({
+  fr: {
+    pick: 'Touchez une heure libre pour choisir le début.',
+    lost: "L'heure choisie n'est plus disponible : choisissez-en une autre.",
+    label: 'Votre réservation',
+    duration: 'Durée',
+    total: (amount: string) => `Total : ${amount}`,
+    busy: 'Redirection vers le paiement…',
+    submit: 'Réserver et payer',
+  },
+  en: {
+    pick: 'Tap a free hour to choose the start.',
+    lost: 'The chosen hour is no longer available: choose another one.',
+    label: 'Your booking',
+    duration: 'Duration',
+    total: (amount: string) => `Total: ${amount}`,
+    busy: 'Taking you to the payment…',
+    submit: 'Book and pay',
+  },
+});
 
 interface BookingSheetProps {
   /** "mercredi 12 mars · 10:00 → 12:00", or null before a start is chosen. */
@@ -24,12 +46,12 @@ export function BookingSheet({
   onDuration,
   onConfirm,
 }: BookingSheetProps) {
-  let hint = 'Touchez une heure libre pour choisir le début.';
-  if (startLost) hint = "L'heure choisie n'est plus disponible : choisissez-en une autre.";
+  const t = text();
+  const hint = startLost ? t.lost : t.pick;
   return (
     <form
       class="booking-sheet"
-      aria-label="Votre réservation"
+      aria-label={t.label}
       onSubmit={(event) => {
         event.preventDefault();
         onConfirm();
@@ -42,7 +64,7 @@ export function BookingSheet({
       <div class="booking-sheet__row">
         <div class="booking-sheet__duration">
           <label class="field__label" for="booking-duration">
-            Durée
+            {t.duration}
           </label>
           <div class="field__box">
             <select
@@ -62,7 +84,7 @@ export function BookingSheet({
           </div>
         </div>
         <p class="booking-sheet__total" data-testid="booking-total" aria-live="polite">
-          Total : {formatEuros(totalCents)}
+          {t.total(formatEuros(totalCents))}
         </p>
       </div>
       <button
@@ -71,7 +93,7 @@ export function BookingSheet({
         data-testid="booking-confirm"
         disabled={summary === null || submitting}
       >
-        {submitting ? 'Redirection vers le paiement…' : 'Réserver et payer'}
+        {submitting ? t.busy : t.submit}
       </button>
     </form>
   );

@@ -1,7 +1,13 @@
 import type { BookingView } from '../../api/bookings';
+import { defineMessages } from '../../i18n/messages';
 import { BookingStatusChip } from './BookingStatusChip';
 import { slotLabel } from './bookingLabels';
 import { holdLabel } from './countdown';
+
+const text = defineMessages({
+  fr: { resume: 'Reprendre le paiement', cancelling: 'Annulation…', cancel: 'Annuler' },
+  en: { resume: 'Resume the payment', cancelling: 'Cancelling…', cancel: 'Cancel' },
+});
 
 interface PendingBookingCardProps {
   booking: BookingView;
@@ -19,6 +25,7 @@ interface PendingBookingCardProps {
  */
 export function PendingBookingCard({ booking, nowMs, cancelling, onCancel, timeZone }: PendingBookingCardProps) {
   const hold = holdLabel(booking.holdExpiresAt, nowMs);
+  const t = text();
   const titleId = `booking-pending-${booking.id}`;
   return (
     <article
@@ -41,7 +48,7 @@ export function PendingBookingCard({ booking, nowMs, cancelling, onCancel, timeZ
       <div class="booking-card__actions">
         {booking.checkoutUrl && (
           <a class="btn btn--primary btn--small" href={booking.checkoutUrl} data-testid="booking-resume">
-            Reprendre le paiement
+            {t.resume}
           </a>
         )}
         <button
@@ -51,7 +58,7 @@ export function PendingBookingCard({ booking, nowMs, cancelling, onCancel, timeZ
           onClick={onCancel}
           disabled={cancelling}
         >
-          {cancelling ? 'Annulation…' : 'Annuler'}
+          {cancelling ? t.cancelling : t.cancel}
         </button>
       </div>
     </article>

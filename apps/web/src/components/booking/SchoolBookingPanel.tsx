@@ -5,6 +5,7 @@ import { bookingMessageFor } from '../../api/errorMessages';
 import { serverClock } from '../../api/serverClock';
 import type { LockerView } from '../../api/types';
 import { useMounted } from '../../hooks/useMounted';
+import { defineMessages } from '../../i18n/messages';
 import type { OpenCommand } from '../../live/useOpenCommand';
 import { FormError } from '../FormError';
 import { OpenControl } from '../OpenControl';
@@ -24,6 +25,55 @@ import {
 import { PendingBookingCard } from './PendingBookingCard';
 import { useCoalescedRefresh } from './useCoalescedRefresh';
 import { useServerNow } from './useServerNow';
+
+const text = defineMessages({
+  fr: {
+    cancelled: 'Réservation annulée',
+    redirecting: 'Redirection vers le paiement…',
+    extend: (amount: string) => `Prolonger +1 h (${amount})`,
+    unavailable: 'Réservations indisponibles pour le moment.',
+    checking: 'Vérification…',
+    duringSlot: 'Ouverture possible pendant votre créneau.',
+    afterPayment: 'Ouverture possible pendant votre créneau, une fois le paiement terminé.',
+    bookFirst: 'Réservez un créneau pour ouvrir ce casier.',
+    reminderTitle: 'Fin de réservation',
+    reminderOffer: "Plus que 10 minutes — prolonger d'une heure ?",
+    reminderText: 'Plus que 10 minutes avant la fin de votre réservation.',
+    close: 'Fermer',
+    ok: 'OK',
+    loading: 'Chargement de vos réservations…',
+    cancelQuestion: (amount: string) => `Annuler ce créneau ? Les ${amount} payés seront remboursés.`,
+    cancelling: 'Annulation…',
+    cancelRefund: 'Annuler et rembourser',
+    keep: 'Garder',
+    cancelStart: 'Annuler cette réservation',
+    none: 'Aucune réservation à venir.',
+    book: 'Réserver',
+  },
+  en: {
+    cancelled: 'Booking cancelled',
+    redirecting: 'Taking you to the payment…',
+    extend: (amount: string) => `Extend +1 h (${amount})`,
+    unavailable: 'Bookings are unavailable for now.',
+    checking: 'Checking…',
+    duringSlot: 'It opens during your slot.',
+    afterPayment: 'It opens during your slot, once the payment is done.',
+    bookFirst: 'Book a slot to open this locker.',
+    reminderTitle: 'Booking ending',
+    reminderOffer: 'Only 10 minutes left — extend by an hour?',
+    reminderText: 'Only 10 minutes left before your booking ends.',
+    close: 'Close',
+    ok: 'OK',
+    loading: 'Loading your bookings…',
+    cancelQuestion: (amount: string) => `Cancel this slot? The ${amount} paid will be refunded.`,
+    cancelling: 'Cancelling…',
+    cancelRefund: 'Cancel and refund',
+    keep: 'Keep',
+    cancelStart: 'Cancel this booking',
+    none: 'No booking to come.',
+    book: 'Book',
+  },
+});
 
 interface SchoolBookingPanelProps {
   locker: LockerView;
@@ -55,6 +105,7 @@ export function SchoolBookingPanel({
   onSessionLost,
 }: SchoolBookingPanelProps) {
   const nowMs = useServerNow(1_000);
+  const t = text();
   const [bookings, setBookings] = useState<BookingView[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -138,7 +189,7 @@ export function SchoolBookingPanel({
     try {
       const updated = await bookingApi.cancel(booking.id);
       setBookings((list) => applyBookingUpdate(list ?? [], updated, serverClock.now()));
-      setNotice(bookingEndNotice(updated) ?? 'Réservation annulée');
+      setNotice(bookingEndNotice(updated) ?? text().cancelled);
       setConfirmingCancel(false);
     } catch (error) {
       fail(error);
@@ -166,18 +217,16 @@ export function SchoolBookingPanel({
       onClick={() => void extend(booking)}
       disabled={busy !== null}
     >
-      {extending(booking)
-        ? 'Redirection vers le paiement…'
-        : `Prolonger +1 h (${formatEuros(booking.extension.amountCents)})`}
+      {extending(booking) ? t.redirecting : t.extend(formatEuros(booking.extension.amountCents))}
     </button>
   );
 
   let blockedHint: string | null = null;
   if (!canOpen) {
-    if (bookings === null) blockedHint = loadError ? 'Réservations indisponibles pour le moment.' : 'Vérification…';
-    else if (current?.status === 'confirmed') blockedHint = 'Ouverture possible pendant votre créneau.';
-    else if (pending) blockedHint = 'Ouverture possible pendant votre créneau, une fois le paiement terminé.';
-    else blockedHint = 'Réservez un créneau pour ouvrir ce casier.';
+    if (bookings === null) blockedHint = loadError ? t.unavailable : t.checking;
+    else if (current?.status === 'confirmed') blockedHint = t.duringSlot;
+    else if (pending) blockedHint = t.afterPayment;
+    else blockedHint = t.bookFirst;
   }
 
   const start = current ? Date.parse(current.startsAt) : 0;
@@ -192,12 +241,8 @@ export function SchoolBookingPanel({
     <div class="school-booking" data-testid="school-booking">
       {reminded && (
         <div class="notice notice--reminder" role="alert" data-testid="booking-reminder">
-          <strong class="notice__title">Fin de réservation</strong>
-          <p class="school-booking__reminder-text">
-            {reminderOffers
-              ? "Plus que 10 minutes — prolonger d'une heure ?"
-              : 'Plus que 10 minutes avant la fin de votre réservation.'}
-          </p>
+          <strong class="notice__title">{t.reminderTitle}</strong>
+          <p class="school-booking__reminder-text">{reminderOffers ? t.reminderOffer : t.reminderText}</p>
           <div class="school-booking__reminder-actions">
             {reminderOffers && extendButton(reminded)}
             <button
@@ -206,7 +251,7 @@ export function SchoolBookingPanel({
               data-testid="booking-reminder-dismiss"
               onClick={() => setReminder(null)}
             >
-              Fermer
+              {t.close}
             </button>
           </div>
         </div>
@@ -221,14 +266,14 @@ export function SchoolBookingPanel({
             data-testid="booking-notice-dismiss"
             onClick={() => setNotice(null)}
           >
-            OK
+            {t.ok}
           </button>
         </div>
       )}
 
       <FormError message={actionError ?? loadError} testId="booking-panel-error" />
 
-      {bookings === null && !loadError && <p class="school-booking__quiet">Chargement de vos réservations…</p>}
+      {bookings === null && !loadError && <p class="school-booking__quiet">{t.loading}</p>}
 
       {current && (
         <article
@@ -251,9 +296,7 @@ export function SchoolBookingPanel({
             nowMs < start &&
             (confirmingCancel ? (
               <div class="booking-card__confirm">
-                <p class="booking-card__line">
-                  Annuler ce créneau ? Les {formatEuros(current.amountCents)} payés seront remboursés.
-                </p>
+                <p class="booking-card__line">{t.cancelQuestion(formatEuros(current.amountCents))}</p>
                 <div class="booking-card__actions">
                   <button
                     type="button"
@@ -262,7 +305,7 @@ export function SchoolBookingPanel({
                     onClick={() => void cancel(current)}
                     disabled={busy !== null}
                   >
-                    {busy?.action === 'cancel' ? 'Annulation…' : 'Annuler et rembourser'}
+                    {busy?.action === 'cancel' ? t.cancelling : t.cancelRefund}
                   </button>
                   <button
                     type="button"
@@ -270,7 +313,7 @@ export function SchoolBookingPanel({
                     onClick={() => setConfirmingCancel(false)}
                     disabled={busy !== null}
                   >
-                    Garder
+                    {t.keep}
                   </button>
                 </div>
               </div>
@@ -281,7 +324,7 @@ export function SchoolBookingPanel({
                 data-testid="booking-cancel-start"
                 onClick={() => setConfirmingCancel(true)}
               >
-                Annuler cette réservation
+                {t.cancelStart}
               </button>
             ))}
         </article>
@@ -298,7 +341,7 @@ export function SchoolBookingPanel({
 
       {bookings !== null && !current && !pending && (
         <p class="school-booking__quiet" data-testid="booking-none">
-          Aucune réservation à venir.
+          {t.none}
         </p>
       )}
 
@@ -309,7 +352,7 @@ export function SchoolBookingPanel({
         blockedHint={blockedHint}
       />
       <button type="button" class="btn btn--ghost btn--block" data-testid="book-locker" onClick={onOpenBooking}>
-        Réserver
+        {t.book}
       </button>
     </div>
   );

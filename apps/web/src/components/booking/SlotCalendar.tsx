@@ -1,6 +1,24 @@
 import type { CalendarDay } from '../../api/bookings';
+import { defineMessages } from '../../i18n/messages';
 import { freeHourCount, inSelection, type SlotStart, slotStateAt } from './bookingCalendar';
-import { dayLongLabel, dayShortLabel, dayTitle, hourLabel, SLOT_LABELS } from './bookingLabels';
+import { dayLongLabel, dayShortLabel, dayTitle, hourLabel, slotStateLabel } from './bookingLabels';
+
+const text = defineMessages({
+  fr: {
+    jump: 'Aller au jour',
+    full: 'complet',
+    freeHours: (hours: number) => `${hours} h libres`,
+    span: (from: string, to: string) => `${from} à ${to}`,
+    chosen: 'Choisi',
+  },
+  en: {
+    jump: 'Go to day',
+    full: 'full',
+    freeHours: (hours: number) => `${hours} h free`,
+    span: (from: string, to: string) => `${from} to ${to}`,
+    chosen: 'Chosen',
+  },
+});
 
 interface SlotCalendarProps {
   days: readonly CalendarDay[];
@@ -32,9 +50,10 @@ function jumpTo(date: string) {
  * Every cell stays in the page (no hidden tabs): a phone scrolls, and every slot has an address.
  */
 export function SlotCalendar({ days, nowMs, start, durationHours, onPick }: SlotCalendarProps) {
+  const t = text();
   return (
     <div class="slot-calendar">
-      <nav class="day-strip" aria-label="Aller au jour">
+      <nav class="day-strip" aria-label={t.jump}>
         {days.map((day) => {
           const free = freeHourCount(day, nowMs);
           return (
@@ -44,15 +63,12 @@ export function SlotCalendar({ days, nowMs, start, durationHours, onPick }: Slot
               class={`day-strip__day ${free === 0 ? 'day-strip__day--full' : ''}`}
               data-testid="day-jump"
               data-date={day.date}
-              aria-label={`${dayLongLabel(day.date)} : ${free === 0 ? 'complet' : `${free} h libres`}`}
               onClick={() => jumpTo(day.date)}
             >
-              <span class="day-strip__name" aria-hidden="true">
-                {dayShortLabel(day.date)}
-              </span>
-              <span class="day-strip__free" aria-hidden="true">
-                {free === 0 ? 'complet' : `${free} h`}
-              </span>
+              {/* The visible words are part of the name (WCAG 2.5.3); the full date is read before them. */}
+              <span class="visually-hidden">{dayLongLabel(day.date)} : </span>
+              <span class="day-strip__name">{dayShortLabel(day.date)}</span>{' '}
+              <span class="day-strip__free">{free === 0 ? t.full : `${free} h`}</span>
             </button>
           );
         })}
@@ -70,7 +86,7 @@ export function SlotCalendar({ days, nowMs, start, durationHours, onPick }: Slot
                 const state = slotStateAt(hour, nowMs);
                 const selected = state === 'free' && inSelection(start, durationHours, day.date, hour.hour);
                 const isStart = selected && start?.hour === hour.hour;
-                const span = `${hourLabel(hour.hour)} à ${hourLabel(hour.hour + 1)}`;
+                const span = t.span(hourLabel(hour.hour), hourLabel(hour.hour + 1));
                 return (
                   <button
                     type="button"
@@ -82,12 +98,12 @@ export function SlotCalendar({ days, nowMs, start, durationHours, onPick }: Slot
                     data-state={state}
                     data-selected={selected ? 'true' : undefined}
                     aria-pressed={state === 'free' ? isStart : undefined}
-                    aria-label={`${span} : ${selected ? 'choisi' : SLOT_LABELS[state].toLowerCase()}`}
                     disabled={state !== 'free'}
                     onClick={() => onPick({ date: day.date, hour: hour.hour })}
                   >
                     <span class="slot__hour">{hourLabel(hour.hour)}</span>
-                    <span class="slot__state">{selected ? 'Choisi' : SLOT_LABELS[state]}</span>
+                    <span class="visually-hidden">{span.slice(hourLabel(hour.hour).length)} : </span>
+                    <span class="slot__state">{selected ? t.chosen : slotStateLabel(state)}</span>
                   </button>
                 );
               })}

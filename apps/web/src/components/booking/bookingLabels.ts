@@ -1,55 +1,78 @@
 import type { BookingStatus, BookingView, SlotState } from '../../api/bookings';
+import { formatCalendarDate, formatShortDay, formatTime } from '../../i18n/format';
+import { defineMessages } from '../../i18n/messages';
 
-/** French wording of the booking screens: statuses, dates, hours and what ended a booking. */
+/** Wording of the booking screens: statuses, dates, hours and what ended a booking. */
+const text = defineMessages({
+  fr: {
+    pending: 'En attente de paiement',
+    confirmed: 'Confirmée',
+    active: 'En cours',
+    completed: 'Terminée',
+    expired: 'Expirée',
+    cancelled: 'Annulée',
+    refunded: 'Remboursée',
+    free: 'Libre',
+    taken: 'Réservé',
+    mine: 'À vous',
+    past: 'Passé',
+    today: (day: string) => `Aujourd'hui · ${day}`,
+    tomorrow: (day: string) => `Demain · ${day}`,
+    refundedUnavailable: "Réservation remboursée : le casier n'est plus disponible",
+    refundedTaken: 'Réservation remboursée : le créneau a été pris entre-temps',
+    refundedCancelled: 'Réservation annulée et remboursée',
+    paymentFailed: 'Le paiement a échoué : le créneau a été libéré',
+    holdExpired: 'Délai de paiement dépassé : le créneau a été libéré',
+  },
+  en: {
+    pending: 'Waiting for payment',
+    confirmed: 'Confirmed',
+    active: 'Going on',
+    completed: 'Over',
+    expired: 'Expired',
+    cancelled: 'Cancelled',
+    refunded: 'Refunded',
+    free: 'Free',
+    taken: 'Booked',
+    mine: 'Yours',
+    past: 'Past',
+    today: (day: string) => `Today · ${day}`,
+    tomorrow: (day: string) => `Tomorrow · ${day}`,
+    refundedUnavailable: 'Booking refunded: the locker is no longer available',
+    refundedTaken: 'Booking refunded: the slot was taken meanwhile',
+    refundedCancelled: 'Booking cancelled and refunded',
+    paymentFailed: 'The payment failed: the slot was released',
+    holdExpired: 'Payment time is over: the slot was released',
+  },
+});
 
-export const STATUS_LABELS: Readonly<Record<BookingStatus, string>> = {
-  pending: 'En attente de paiement',
-  confirmed: 'Confirmée',
-  active: 'En cours',
-  completed: 'Terminée',
-  expired: 'Expirée',
-  cancelled: 'Annulée',
-  refunded: 'Remboursée',
-};
+export function statusLabel(status: BookingStatus): string {
+  return text()[status];
+}
 
-export const SLOT_LABELS: Readonly<Record<SlotState, string>> = {
-  free: 'Libre',
-  taken: 'Réservé',
-  mine: 'À vous',
-  past: 'Passé',
-};
+export function slotStateLabel(state: SlotState): string {
+  return text()[state];
+}
 
 /** 9 → "09:00". */
 export function hourLabel(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00`;
 }
 
-/**
- * A calendar date (`YYYY-MM-DD`, already the site's) formatted without any time zone shift:
- * it is read and written as UTC midnight.
- */
-function dateFormat(date: string, options: Intl.DateTimeFormatOptions): string {
-  const [year, month, day] = date.split('-').map(Number);
-  if (!year || !month || !day) return date;
-  return new Intl.DateTimeFormat('fr-BE', { ...options, timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year, month - 1, day)),
-  );
-}
-
-/** "mer. 12" for the day strip. */
+/** "mer. 12" / "Wed 12" for the day strip. */
 export function dayShortLabel(date: string): string {
-  return dateFormat(date, { weekday: 'short', day: 'numeric' });
+  return formatCalendarDate(date, { weekday: 'short', day: 'numeric' });
 }
 
-/** "mercredi 12 mars". */
+/** "mercredi 12 mars" / "Wednesday 12 March". */
 export function dayLongLabel(date: string): string {
-  return dateFormat(date, { weekday: 'long', day: 'numeric', month: 'long' });
+  return formatCalendarDate(date, { weekday: 'long', day: 'numeric', month: 'long' });
 }
 
 /** "Aujourd'hui", "Demain", or the long date; `index` is the day's place in the calendar (0 = today). */
 export function dayTitle(date: string, index: number): string {
-  if (index === 0) return `Aujourd'hui · ${dayLongLabel(date)}`;
-  if (index === 1) return `Demain · ${dayLongLabel(date)}`;
+  if (index === 0) return text().today(dayLongLabel(date));
+  if (index === 1) return text().tomorrow(dayLongLabel(date));
   return dayLongLabel(date);
 }
 
@@ -58,25 +81,15 @@ export function dayTitle(date: string, index: number): string {
  * known (`timeZone`), else on the browser's.
  */
 export function slotLabel(startsAt: string, endsAt: string, timeZone?: string): string {
-  const zone = timeZone ? { timeZone } : {};
-  const day = new Intl.DateTimeFormat('fr-BE', { ...zone, weekday: 'short', day: 'numeric', month: 'short' });
-  const time = new Intl.DateTimeFormat('fr-BE', { ...zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const start = new Date(startsAt);
-  const end = new Date(endsAt);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return '';
-  return `${day.format(start)} · ${time.format(start)}–${time.format(end)}`;
+  const start = formatTime(startsAt, timeZone);
+  const end = formatTime(endsAt, timeZone);
+  if (!start || !end) return '';
+  return `${formatShortDay(startsAt, timeZone)} · ${start}–${end}`;
 }
 
 /** "10:42" for an instant, on the site's clock when known. */
 export function timeLabel(instant: string, timeZone?: string): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat('fr-BE', {
-    ...(timeZone ? { timeZone } : {}),
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
+  return formatTime(instant, timeZone);
 }
 
 /**
@@ -84,22 +97,16 @@ export function timeLabel(instant: string, timeZone?: string): string {
  * null when there is nothing to say.
  */
 export function bookingEndNotice(booking: BookingView): string | null {
+  const t = text();
   switch (booking.status) {
     case 'refunded':
-      if (booking.statusReason === 'locker_unavailable') {
-        return "Réservation remboursée : le casier n'est plus disponible";
-      }
-      if (booking.statusReason === 'slot_taken') {
-        return 'Réservation remboursée : le créneau a été pris entre-temps';
-      }
-      return 'Réservation annulée et remboursée';
+      if (booking.statusReason === 'locker_unavailable') return t.refundedUnavailable;
+      if (booking.statusReason === 'slot_taken') return t.refundedTaken;
+      return t.refundedCancelled;
     case 'expired':
-      if (booking.statusReason === 'payment_failed') return 'Le paiement a échoué : le créneau a été libéré';
-      if (booking.statusReason === 'hold_expired') return 'Délai de paiement dépassé : le créneau a été libéré';
-      return null;
     case 'cancelled':
-      if (booking.statusReason === 'payment_failed') return 'Le paiement a échoué : le créneau a été libéré';
-      if (booking.statusReason === 'hold_expired') return 'Délai de paiement dépassé : le créneau a été libéré';
+      if (booking.statusReason === 'payment_failed') return t.paymentFailed;
+      if (booking.statusReason === 'hold_expired') return t.holdExpired;
       return null;
     case 'pending':
     case 'confirmed':

@@ -1,11 +1,9 @@
 import type { BookingRules } from '../../api/bookings';
+import { formatMoney } from '../../i18n/format';
 
-/** Money is integer cents everywhere (STYLE.md); only the display turns it into euros. */
-const EUROS = new Intl.NumberFormat('fr-BE', { style: 'currency', currency: 'EUR' });
-
-/** 1000 → "10,00 €" (the separator before € is a no-break space). */
+/** 1000 → "10,00 €" / "€10.00" (French puts a no-break space before €). */
 export function formatEuros(cents: number): string {
-  return EUROS.format(cents / 100);
+  return formatMoney(cents, 'EUR');
 }
 
 /** SPEC §5: the price per hour times the hours, in cents. */

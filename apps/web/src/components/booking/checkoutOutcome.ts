@@ -1,4 +1,5 @@
 import type { BookingView } from '../../api/bookings';
+import { defineMessages } from '../../i18n/messages';
 
 /**
  * The return page after Stripe Checkout (/reservation/retour): what to show from the answer of
@@ -41,29 +42,46 @@ export function outcomeOfUpdate(
   return applied ? 'confirmed' : 'failed';
 }
 
-/** Why a checkout did not end in a booking, in French. */
+const text = defineMessages({
+  fr: {
+    paidNoBooking: "Paiement reçu, mais la réservation est introuvable. Contactez l'accueil de l'école.",
+    notFound: "Ce paiement est introuvable ou n'a pas abouti.",
+    pending:
+      "Le paiement n'a pas abouti. Le créneau reste retenu un moment : reprenez le paiement ou choisissez un autre créneau.",
+    refundedUnavailable: "Réservation remboursée : le casier n'est plus disponible",
+    refundedTaken: 'Le créneau a été pris entre-temps : votre paiement a été remboursé.',
+    paymentFailed: 'Le paiement a échoué : le créneau a été libéré.',
+    holdExpired: 'Le délai de paiement est dépassé : le créneau a été libéré.',
+    notApplied: "Le paiement de cette session n'a pas abouti.",
+  },
+  en: {
+    paidNoBooking: 'Payment received, but the booking cannot be found. Contact the school’s front desk.',
+    notFound: 'This payment cannot be found or did not go through.',
+    pending:
+      'The payment did not go through. The slot stays held for a while: resume the payment or choose another slot.',
+    refundedUnavailable: 'Booking refunded: the locker is no longer available',
+    refundedTaken: 'The slot was taken meanwhile: your payment was refunded.',
+    paymentFailed: 'The payment failed: the slot was released.',
+    holdExpired: 'Payment time is over: the slot was released.',
+    notApplied: 'The payment of this session did not go through.',
+  },
+});
+
+/** Why a checkout did not end in a booking. */
 export function checkoutFailureMessage(paid: boolean, booking: BookingView | null): string {
-  if (!booking) {
-    return paid
-      ? "Paiement reçu, mais la réservation est introuvable. Contactez l'accueil de l'école."
-      : "Ce paiement est introuvable ou n'a pas abouti.";
-  }
+  const t = text();
+  if (!booking) return paid ? t.paidNoBooking : t.notFound;
   switch (booking.status) {
     case 'pending':
-      return "Le paiement n'a pas abouti. Le créneau reste retenu un moment : reprenez le paiement ou choisissez un autre créneau.";
+      return t.pending;
     case 'refunded':
-      if (booking.statusReason === 'locker_unavailable') {
-        return "Réservation remboursée : le casier n'est plus disponible";
-      }
-      return 'Le créneau a été pris entre-temps : votre paiement a été remboursé.';
+      return booking.statusReason === 'locker_unavailable' ? t.refundedUnavailable : t.refundedTaken;
     case 'expired':
     case 'cancelled':
-      return booking.statusReason === 'payment_failed'
-        ? 'Le paiement a échoué : le créneau a été libéré.'
-        : 'Le délai de paiement est dépassé : le créneau a été libéré.';
+      return booking.statusReason === 'payment_failed' ? t.paymentFailed : t.holdExpired;
     case 'confirmed':
     case 'active':
     case 'completed':
-      return "Le paiement de cette session n'a pas abouti.";
+      return t.notApplied;
   }
 }

@@ -7,7 +7,45 @@ import type { LockerView } from '../../api/types';
 import type { OpenCommand } from '../../live/useOpenCommand';
 import { elapsedLabel } from './sessionFormat';
 import './session.css';
+import { defineMessages } from '../../i18n/messages';
 import { openCommandStatus } from '../OpenControl';
+
+const text = defineMessages({
+  fr: {
+    running: 'Session en cours',
+    premiumOff: 'Premium inactif',
+    graceUsed: 'Votre ouverture de secours a servi : terminez la session pour libérer le casier.',
+    graceLeft: 'Vous pouvez encore ouvrir une fois pour reprendre vos affaires, puis terminer la session.',
+    open: 'Ouvrir',
+    ending: 'Fin…',
+    end: 'Terminer',
+    intro: "Démarrez une session : le casier s'ouvre, il reste à vous jusqu'à ce que vous la terminiez.",
+    start: 'Démarrer une session',
+    offline: 'Casier hors ligne : ouverture indisponible.',
+    forgot: 'Vous avez oublié quelque chose ?',
+    forgotText:
+      'Le capteur voit encore un objet dans le casier. Une fois la session terminée, le casier passe au membre suivant.',
+    cancel: 'Annuler',
+    endAnyway: 'Terminer quand même',
+  },
+  en: {
+    running: 'Session running',
+    premiumOff: 'Premium inactive',
+    graceUsed: 'Your spare opening has been used: end the session to free the locker.',
+    graceLeft: 'You can still open once to take your things, then end the session.',
+    open: 'Open',
+    ending: 'Ending…',
+    end: 'End',
+    intro: 'Start a session: the locker opens and stays yours until you end it.',
+    start: 'Start a session',
+    offline: 'Locker offline: it cannot be opened.',
+    forgot: 'Forgotten something?',
+    forgotText:
+      'The sensor still sees an object in the locker. Once the session ends, the locker goes to the next member.',
+    cancel: 'Cancel',
+    endAnyway: 'End anyway',
+  },
+});
 
 interface SportSessionPanelProps {
   locker: LockerView;
@@ -55,6 +93,7 @@ export function SportSessionPanel({
   const [endFailure, setEndFailure] = useState<{ code: string; message: string } | null>(null);
   const [confirmObjectLeft, setConfirmObjectLeft] = useState(false);
   const now = useTicking(session !== null);
+  const t = text();
   const command = openCommand.state;
   const sending = command.phase === 'sending';
   const commandFailure = command.phase === 'failed' ? command.code : null;
@@ -102,17 +141,15 @@ export function SportSessionPanel({
       {session ? (
         <>
           <div class="session__timer" aria-live="off">
-            <span class="session__caption">Session en cours</span>
+            <span class="session__caption">{t.running}</span>
             <strong class="session__elapsed" data-testid="session-timer" data-started-at={session.startedAt}>
               {elapsedLabel(now - Date.parse(session.startedAt))}
             </strong>
           </div>
           {graceOnly && (
             <p class="notice notice--premium session__grace" data-testid="session-grace">
-              <strong class="notice__title">Premium inactif</strong>
-              {session.graceOpenUsed
-                ? 'Votre ouverture de secours a servi : terminez la session pour libérer le casier.'
-                : 'Vous pouvez encore ouvrir une fois pour reprendre vos affaires, puis terminer la session.'}
+              <strong class="notice__title">{t.premiumOff}</strong>
+              {session.graceOpenUsed ? t.graceUsed : t.graceLeft}
             </p>
           )}
           <div class="session__actions">
@@ -124,7 +161,7 @@ export function SportSessionPanel({
               disabled={!locker.online || sending || ending || (graceOnly && session.graceOpenUsed)}
               aria-busy={sending || command.phase === 'waiting'}
             >
-              Ouvrir
+              {t.open}
             </button>
             <button
               type="button"
@@ -134,15 +171,13 @@ export function SportSessionPanel({
               disabled={ending || sending}
               aria-busy={ending}
             >
-              {ending ? 'Fin…' : 'Terminer'}
+              {ending ? t.ending : t.end}
             </button>
           </div>
         </>
       ) : (
         <>
-          <p class="session__intro">
-            Démarrez une session : le casier s'ouvre, il reste à vous jusqu'à ce que vous la terminiez.
-          </p>
+          <p class="session__intro">{t.intro}</p>
           <button
             type="button"
             class="btn btn--primary btn--block btn--large"
@@ -151,12 +186,12 @@ export function SportSessionPanel({
             disabled={!locker.online || sending}
             aria-busy={sending || command.phase === 'waiting'}
           >
-            Démarrer une session
+            {t.start}
           </button>
         </>
       )}
 
-      {!locker.online && <p class="session__hint">Casier hors ligne : ouverture indisponible.</p>}
+      {!locker.online && <p class="session__hint">{t.offline}</p>}
       {status && (
         <p class={`session__status session__status--${command.phase}`} role="status" data-testid="session-status">
           {status}
@@ -176,12 +211,9 @@ export function SportSessionPanel({
           data-testid="object-left-confirm"
         >
           <strong class="notice__title" id="object-left-title">
-            Vous avez oublié quelque chose ?
+            {t.forgot}
           </strong>
-          <p class="notice__text">
-            Le capteur voit encore un objet dans le casier. Une fois la session terminée, le casier passe au membre
-            suivant.
-          </p>
+          <p class="notice__text">{t.forgotText}</p>
           <div class="session__actions">
             <button
               type="button"
@@ -189,7 +221,7 @@ export function SportSessionPanel({
               data-testid="object-left-cancel"
               onClick={() => setConfirmObjectLeft(false)}
             >
-              Annuler
+              {t.cancel}
             </button>
             <button
               type="button"
@@ -197,7 +229,7 @@ export function SportSessionPanel({
               data-testid="object-left-confirm-yes"
               onClick={() => void end(true)}
             >
-              Terminer quand même
+              {t.endAnyway}
             </button>
           </div>
         </div>

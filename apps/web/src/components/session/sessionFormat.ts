@@ -1,9 +1,27 @@
 import type { EndReason } from '../../api/sessions';
+import { formatDateTime, formatMoney } from '../../i18n/format';
+import { defineMessages } from '../../i18n/messages';
 
 /**
- * How sessions and history read in French: the running timer, durations, money, dates in the
- * site's zone and the way a session ended. Pure, so the unit tests pin them.
+ * How sessions and history read: the running timer, durations, money, dates in the site's zone
+ * and the way a session ended. Pure, so the unit tests pin them.
  */
+const text = defineMessages({
+  fr: {
+    user: 'Terminée par vous',
+    expired: 'Expirée',
+    admin: 'Libérée par un administrateur',
+    lockdown: 'Verrouillage de sécurité',
+    running: 'En cours',
+  },
+  en: {
+    user: 'Ended by you',
+    expired: 'Expired',
+    admin: 'Freed by an administrator',
+    lockdown: 'Security lockdown',
+    running: 'Going on',
+  },
+});
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -14,7 +32,7 @@ export function elapsedLabel(ms: number): string {
   return `${hours}:${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
 }
 
-/** A total time: "0 min", "45 min", "3 h", "3 h 05 min". */
+/** A total time: "0 min", "45 min", "3 h", "3 h 05 min" (the same in both languages). */
 export function minutesLabel(minutes: number): string {
   const whole = Math.max(0, Math.round(minutes));
   const hours = Math.floor(whole / 60);
@@ -23,44 +41,16 @@ export function minutesLabel(minutes: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${two(rest)} min`;
 }
 
-const EURO = new Intl.NumberFormat('fr-BE', { style: 'currency', currency: 'EUR' });
-
-/** Integer cents as people read euros: "12,50 €". */
+/** Integer cents as people read euros: "12,50 €" / "€12.50". */
 export function euroLabel(cents: number): string {
-  return EURO.format(cents / 100);
+  return formatMoney(cents, 'EUR');
 }
 
 export function endReasonLabel(reason: EndReason | null): string {
-  switch (reason) {
-    case 'user':
-      return 'Terminée par vous';
-    case 'expired':
-      return 'Expirée';
-    case 'admin':
-      return 'Libérée par un administrateur';
-    case 'lockdown':
-      return 'Verrouillage de sécurité';
-    case null:
-      return 'En cours';
-  }
+  return text()[reason ?? 'running'];
 }
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** "12/01/2026 09:00" on the site's clock, whatever the browser's zone. */
 export function siteDateTimeLabel(iso: string, timeZone: string): string {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('fr-BE', {
-      timeZone,
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter.format(new Date(iso));
+  return formatDateTime(iso, timeZone);
 }

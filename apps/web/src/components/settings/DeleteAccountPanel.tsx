@@ -1,12 +1,42 @@
 import { useState } from 'preact/hooks';
 import { accountApi } from '../../api/account';
 import { messageFor } from '../../api/errorMessages';
+import { defineMessages } from '../../i18n/messages';
 import { TextField } from '../TextField';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
 
-/** What the user types to confirm: a word, not a click, so it cannot happen by accident. */
-export const DELETE_CONFIRMATION_WORD = 'SUPPRIMER';
+const text = defineMessages({
+  fr: {
+    word: 'SUPPRIMER',
+    open: 'Supprimer mon compte',
+    warning:
+      "Votre pseudo, votre e-mail, votre photo, vos sessions et l'association à votre casier seront effacés définitivement. Les paiements déjà effectués restent enregistrés, anonymisés, pour la comptabilité.",
+    typeToConfirm: (word: string) => `Tapez ${word} pour confirmer`,
+    password: 'Mot de passe actuel',
+    googleHint: 'Pour un compte Google, une connexion de moins de 24 h est demandée.',
+    cancel: 'Annuler',
+    deleting: 'Suppression…',
+    submit: 'Supprimer définitivement',
+  },
+  en: {
+    word: 'DELETE',
+    open: 'Delete my account',
+    warning:
+      'Your nickname, e-mail, photo, sessions and the pairing to your locker will be erased for good. Payments already made stay recorded, anonymised, for the accounts.',
+    typeToConfirm: (word: string) => `Type ${word} to confirm`,
+    password: 'Current password',
+    googleHint: 'For a Google account, a sign-in less than 24 h old is required.',
+    cancel: 'Cancel',
+    deleting: 'Deleting…',
+    submit: 'Delete for good',
+  },
+});
+
+/** What the user types to confirm, in the current language: a word, not a click, so it cannot happen by accident. */
+export function deleteConfirmationWord(): string {
+  return text().word;
+}
 
 interface DeleteAccountPanelProps {
   /** The current password confirms the erasure; a Google-only account needs a recent sign-in instead. */
@@ -24,7 +54,8 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
   const [typed, setTyped] = useState('');
   const [password, setPassword] = useState('');
   const action = useAccountAction(onSessionLost);
-  const confirmed = typed.trim().toUpperCase() === DELETE_CONFIRMATION_WORD;
+  const t = text();
+  const confirmed = typed.trim().toUpperCase() === t.word;
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -51,7 +82,7 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
         data-testid="delete-account-open"
         onClick={() => setOpen(true)}
       >
-        Supprimer mon compte
+        {t.open}
       </button>
     );
   }
@@ -63,12 +94,9 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
       onSubmit={(event) => void submit(event)}
       noValidate
     >
-      <p class="settings-danger__text">
-        Votre pseudo, votre e-mail, votre photo, vos sessions et l'association à votre casier seront effacés
-        définitivement. Les paiements déjà effectués restent enregistrés, anonymisés, pour la comptabilité.
-      </p>
+      <p class="settings-danger__text">{t.warning}</p>
       <TextField
-        label={`Tapez ${DELETE_CONFIRMATION_WORD} pour confirmer`}
+        label={t.typeToConfirm(t.word)}
         name="delete-confirmation"
         value={typed}
         onInput={setTyped}
@@ -79,7 +107,7 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
       />
       {hasPassword ? (
         <TextField
-          label="Mot de passe actuel"
+          label={t.password}
           name="delete-password"
           type="password"
           value={password}
@@ -89,7 +117,7 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
           disabled={action.busy}
         />
       ) : (
-        <p class="settings-form__hint">Pour un compte Google, une connexion de moins de 24 h est demandée.</p>
+        <p class="settings-form__hint">{t.googleHint}</p>
       )}
       <FormStatus error={action.error} done={null} testId="delete-account" />
       <div class="settings-danger__buttons">
@@ -105,7 +133,7 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
           }}
           disabled={action.busy}
         >
-          Annuler
+          {t.cancel}
         </button>
         <button
           type="submit"
@@ -113,7 +141,7 @@ export function DeleteAccountPanel({ hasPassword, onDeleted, onSessionLost }: De
           data-testid="delete-account-submit"
           disabled={action.busy || !confirmed}
         >
-          {action.busy ? 'Suppression…' : 'Supprimer définitivement'}
+          {action.busy ? t.deleting : t.submit}
         </button>
       </div>
     </form>

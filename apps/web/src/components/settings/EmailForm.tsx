@@ -3,9 +3,31 @@ import { accountApi } from '../../api/account';
 import { api } from '../../api/client';
 import { messageFor } from '../../api/errorMessages';
 import type { Me } from '../../api/types';
+import { defineMessages } from '../../i18n/messages';
 import { TextField } from '../TextField';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    changed: 'E-mail modifié.',
+    linkSent: (email: string) => `Un lien de confirmation a été envoyé : suivez-le pour passer à ${email}.`,
+    locked: 'Google — verrouillé',
+    lockedHint: 'Cet e-mail est géré par votre compte Google.',
+    label: 'E-mail',
+    sending: 'Envoi…',
+    submit: "Changer l'e-mail",
+  },
+  en: {
+    changed: 'E-mail changed.',
+    linkSent: (email: string) => `A confirmation link has been sent: follow it to switch to ${email}.`,
+    locked: 'Google — locked',
+    lockedHint: 'This e-mail is managed by your Google account.',
+    label: 'E-mail',
+    sending: 'Sending…',
+    submit: 'Change the e-mail',
+  },
+});
 
 interface EmailFormProps {
   me: Me;
@@ -21,6 +43,7 @@ export function EmailForm({ me, onMeChange, onSessionLost }: EmailFormProps) {
   const [email, setEmail] = useState(me.user.email);
   const action = useAccountAction(onSessionLost);
   const locked = me.user.emailLocked === true;
+  const t = text();
   const trimmed = email.trim();
 
   async function submit(event: Event) {
@@ -39,9 +62,9 @@ export function EmailForm({ me, onMeChange, onSessionLost }: EmailFormProps) {
       // Depending on the account, the change is immediate or waits for the e-mailed link.
       const fresh = await api.me();
       onMeChange(fresh);
-      if (fresh.user.email.toLowerCase() === trimmed.toLowerCase()) return 'E-mail modifié.';
+      if (fresh.user.email.toLowerCase() === trimmed.toLowerCase()) return text().changed;
       setEmail(fresh.user.email);
-      return `Un lien de confirmation a été envoyé : suivez-le pour passer à ${trimmed}.`;
+      return text().linkSent(trimmed);
     });
   }
 
@@ -50,13 +73,13 @@ export function EmailForm({ me, onMeChange, onSessionLost }: EmailFormProps) {
       {locked && (
         <p class="settings-form__badge-line">
           <span class="badge badge--google" data-testid="email-locked">
-            Google — verrouillé
+            {t.locked}
           </span>
-          <span class="settings-form__hint">Cet e-mail est géré par votre compte Google.</span>
+          <span class="settings-form__hint">{t.lockedHint}</span>
         </p>
       )}
       <TextField
-        label="E-mail"
+        label={t.label}
         name="settings-email"
         type="email"
         value={locked ? me.user.email : email}
@@ -74,7 +97,7 @@ export function EmailForm({ me, onMeChange, onSessionLost }: EmailFormProps) {
           data-testid="settings-email-save"
           disabled={action.busy || trimmed.toLowerCase() === me.user.email.toLowerCase()}
         >
-          {action.busy ? 'Envoi…' : "Changer l'e-mail"}
+          {action.busy ? t.sending : t.submit}
         </button>
       )}
     </form>

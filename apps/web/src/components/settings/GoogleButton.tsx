@@ -1,3 +1,6 @@
+import { defineMessages } from '../../i18n/messages';
+
+const text = defineMessages({ fr: { google: 'Continuer avec Google' }, en: { google: 'Continue with Google' } });
 interface GoogleButtonProps {
   onClick(): void;
   disabled?: boolean;
@@ -31,7 +34,7 @@ export function GoogleButton({ onClick, disabled }: GoogleButtonProps) {
           d="M43.6 20.1H42V20H24v8h11.3c-.8 2.2-2.2 4.2-4.1 5.6l6.2 5.2C37 39.2 44 34 44 24c0-1.3-.1-2.6-.4-3.9z"
         />
       </svg>
-      Continuer avec Google
+      {text().google}
     </button>
   );
 }

@@ -1,9 +1,20 @@
 import { api } from '../../api/client';
 import type { LockerView } from '../../api/types';
 import { lockerTypeLabel } from '../../i18n/lockerLabels';
+import { defineMessages } from '../../i18n/messages';
 import { OnlineBadge } from '../OnlineBadge';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    none: 'Aucun casier associé à votre compte.',
+    pair: 'Associer un casier',
+    busy: 'Dissociation…',
+    unpair: 'Dissocier',
+  },
+  en: { none: 'No locker paired to your account.', pair: 'Pair a locker', busy: 'Unpairing…', unpair: 'Unpair' },
+});
 
 interface PairedLockerPanelProps {
   locker: LockerView | null;
@@ -16,6 +27,7 @@ interface PairedLockerPanelProps {
 /** The locker paired to the account, with "Dissocier" (SPEC §4). */
 export function PairedLockerPanel({ locker, onUnpaired, onPairLocker, onSessionLost }: PairedLockerPanelProps) {
   const action = useAccountAction(onSessionLost);
+  const t = text();
 
   async function unpair() {
     const ok = await action.run(async () => {
@@ -28,9 +40,9 @@ export function PairedLockerPanel({ locker, onUnpaired, onPairLocker, onSessionL
   if (!locker) {
     return (
       <div class="settings-locker" data-testid="settings-no-locker">
-        <p class="settings-form__hint">Aucun casier associé à votre compte.</p>
+        <p class="settings-form__hint">{t.none}</p>
         <button type="button" class="btn btn--ghost btn--block" data-testid="settings-pair" onClick={onPairLocker}>
-          Associer un casier
+          {t.pair}
         </button>
       </div>
     );
@@ -59,7 +71,7 @@ export function PairedLockerPanel({ locker, onUnpaired, onPairLocker, onSessionL
         onClick={() => void unpair()}
         disabled={action.busy}
       >
-        {action.busy ? 'Dissociation…' : 'Dissocier'}
+        {action.busy ? t.busy : t.unpair}
       </button>
     </div>
   );

@@ -1,9 +1,29 @@
 import { useState } from 'preact/hooks';
 import { accountApi } from '../../api/account';
 import { messageFor } from '../../api/errorMessages';
+import { defineMessages } from '../../i18n/messages';
 import { TextField } from '../TextField';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    done: 'Mot de passe modifié. Vos autres appareils ont été déconnectés.',
+    current: 'Mot de passe actuel',
+    next: 'Nouveau mot de passe',
+    placeholder: '8 à 128 caractères',
+    saving: 'Enregistrement…',
+    submit: 'Changer le mot de passe',
+  },
+  en: {
+    done: 'Password changed. Your other devices have been signed out.',
+    current: 'Current password',
+    next: 'New password',
+    placeholder: '8 to 128 characters',
+    saving: 'Saving…',
+    submit: 'Change the password',
+  },
+});
 
 interface PasswordFormProps {
   onSessionLost(): void;
@@ -14,6 +34,7 @@ export function PasswordForm({ onSessionLost }: PasswordFormProps) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const action = useAccountAction(onSessionLost);
+  const t = text();
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -23,7 +44,7 @@ export function PasswordForm({ onSessionLost }: PasswordFormProps) {
     }
     const changed = await action.run(async () => {
       await accountApi.changePassword(current, next);
-      return 'Mot de passe modifié. Vos autres appareils ont été déconnectés.';
+      return text().done;
     });
     if (changed) {
       setCurrent('');
@@ -34,7 +55,7 @@ export function PasswordForm({ onSessionLost }: PasswordFormProps) {
   return (
     <form class="settings-form" data-testid="password-form" onSubmit={(event) => void submit(event)} noValidate>
       <TextField
-        label="Mot de passe actuel"
+        label={t.current}
         name="current-password"
         type="password"
         value={current}
@@ -44,14 +65,14 @@ export function PasswordForm({ onSessionLost }: PasswordFormProps) {
         disabled={action.busy}
       />
       <TextField
-        label="Nouveau mot de passe"
+        label={t.next}
         name="new-password"
         type="password"
         value={next}
         onInput={setNext}
         testId="settings-new-password"
         autoComplete="new-password"
-        placeholder="8 à 128 caractères"
+        placeholder={t.placeholder}
         disabled={action.busy}
       />
       <FormStatus error={action.error} done={action.done} testId="password" />
@@ -61,7 +82,7 @@ export function PasswordForm({ onSessionLost }: PasswordFormProps) {
         data-testid="settings-password-save"
         disabled={action.busy}
       >
-        {action.busy ? 'Enregistrement…' : 'Changer le mot de passe'}
+        {action.busy ? t.saving : t.submit}
       </button>
     </form>
   );

@@ -5,9 +5,39 @@ import { accountApi } from '../../api/account';
 import { ApiError } from '../../api/client';
 import { messageFor } from '../../api/errorMessages';
 import type { User } from '../../api/types';
+import { defineMessages } from '../../i18n/messages';
 import { Avatar } from './Avatar';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    tooLarge: 'Image trop lourde pour être recadrée ici (20 Mo maximum).',
+    toCrop: 'Photo à recadrer',
+    saved: 'Photo enregistrée.',
+    removed: 'Photo retirée.',
+    change: 'Changer la photo',
+    add: 'Ajouter une photo',
+    remove: 'Retirer',
+    help: 'Déplacez et redimensionnez le carré : il deviendra votre photo de profil.',
+    cancel: 'Annuler',
+    sending: 'Envoi…',
+    save: 'Enregistrer',
+  },
+  en: {
+    tooLarge: 'Image too large to crop here (20 MB at most).',
+    toCrop: 'Photo to crop',
+    saved: 'Photo saved.',
+    removed: 'Photo removed.',
+    change: 'Change the photo',
+    add: 'Add a photo',
+    remove: 'Remove',
+    help: 'Move and resize the square: it becomes your profile photo.',
+    cancel: 'Cancel',
+    sending: 'Sending…',
+    save: 'Save',
+  },
+});
 
 interface PhotoEditorProps {
   user: User;
@@ -112,6 +142,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
   const cropperRef = useRef<Cropper | null>(null);
   const action = useAccountAction(onSessionLost);
   const { fail } = action;
+  const t = text();
 
   function pick(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
@@ -125,7 +156,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
       return;
     }
     if (file.size > MAX_SOURCE_BYTES) {
-      fail('Image trop lourde pour être recadrée ici (20 Mo maximum).');
+      fail(text().tooLarge);
       return;
     }
     setReady(false);
@@ -145,7 +176,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
       if (cancelled) return;
       const picture = new Image();
       picture.src = source;
-      picture.alt = 'Photo à recadrer';
+      picture.alt = text().toCrop;
       cropper = new CropperClass(picture, { container: stage, template: TEMPLATE });
       cropperRef.current = cropper;
       const canvas = cropper.getCropperCanvas();
@@ -190,7 +221,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
         throw new ApiError('photo_export_failed', 'crop export failed', 0);
       }
       onUserChange(await accountApi.uploadPhoto(square));
-      return 'Photo enregistrée.';
+      return text().saved;
     });
     if (saved) close();
   }
@@ -198,7 +229,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
   async function remove() {
     await action.run(async () => {
       onUserChange(await accountApi.removePhoto());
-      return 'Photo retirée.';
+      return text().removed;
     });
   }
 
@@ -211,7 +242,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
           <span class="photo__email">{user.email}</span>
           <div class="photo__actions">
             <label class={`btn btn--ghost btn--small photo__pick ${action.busy ? 'is-disabled' : ''}`}>
-              {user.image ? 'Changer la photo' : 'Ajouter une photo'}
+              {user.image ? t.change : t.add}
               <input
                 class="visually-hidden"
                 type="file"
@@ -229,7 +260,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
                 onClick={() => void remove()}
                 disabled={action.busy}
               >
-                Retirer
+                {t.remove}
               </button>
             )}
           </div>
@@ -238,7 +269,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
 
       {source && (
         <div class="photo__editor" data-testid="photo-cropper" data-ready={ready ? 'true' : 'false'}>
-          <p class="photo__help">Déplacez et redimensionnez le carré : il deviendra votre photo de profil.</p>
+          <p class="photo__help">{t.help}</p>
           <div class="photo__stage" ref={stageRef} />
           <div class="photo__buttons">
             <button
@@ -248,7 +279,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
               onClick={close}
               disabled={action.busy}
             >
-              Annuler
+              {t.cancel}
             </button>
             <button
               type="button"
@@ -257,7 +288,7 @@ export function PhotoEditor({ user, onUserChange, onSessionLost }: PhotoEditorPr
               onClick={() => void save()}
               disabled={!ready || action.busy}
             >
-              {action.busy ? 'Envoi…' : 'Enregistrer'}
+              {action.busy ? t.sending : t.save}
             </button>
           </div>
         </div>

@@ -2,9 +2,15 @@ import { useState } from 'preact/hooks';
 import { accountApi } from '../../api/account';
 import { messageFor } from '../../api/errorMessages';
 import type { User } from '../../api/types';
+import { defineMessages } from '../../i18n/messages';
 import { TextField } from '../TextField';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: { done: 'Pseudo enregistré.', label: 'Pseudo', saving: 'Enregistrement…', submit: 'Enregistrer le pseudo' },
+  en: { done: 'Nickname saved.', label: 'Nickname', saving: 'Saving…', submit: 'Save the nickname' },
+});
 
 interface PseudoFormProps {
   user: User;
@@ -17,6 +23,7 @@ export function PseudoForm({ user, onUserChange, onSessionLost }: PseudoFormProp
   const [pseudo, setPseudo] = useState(user.name);
   const action = useAccountAction(onSessionLost);
   const trimmed = pseudo.trim();
+  const t = text();
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -28,14 +35,14 @@ export function PseudoForm({ user, onUserChange, onSessionLost }: PseudoFormProp
       const updated = await accountApi.updatePseudo(trimmed);
       onUserChange(updated);
       setPseudo(updated.name);
-      return 'Pseudo enregistré.';
+      return text().done;
     });
   }
 
   return (
     <form class="settings-form" data-testid="pseudo-form" onSubmit={(event) => void submit(event)} noValidate>
       <TextField
-        label="Pseudo"
+        label={t.label}
         name="settings-pseudo"
         value={pseudo}
         onInput={setPseudo}
@@ -50,7 +57,7 @@ export function PseudoForm({ user, onUserChange, onSessionLost }: PseudoFormProp
         data-testid="settings-pseudo-save"
         disabled={action.busy || trimmed === user.name}
       >
-        {action.busy ? 'Enregistrement…' : 'Enregistrer le pseudo'}
+        {action.busy ? t.saving : t.submit}
       </button>
     </form>
   );

@@ -9,8 +9,32 @@ import {
   pushState,
   pushSupported,
 } from '../../api/push';
+import { defineMessages } from '../../i18n/messages';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    off: 'Notifications désactivées sur cet appareil.',
+    on: 'Notifications activées sur cet appareil.',
+    turnedOn: 'Notifications activées : alertes de votre casier et rappel 10 minutes avant la fin.',
+    turnedOff: 'Notifications désactivées.',
+    hint: 'Les alertes de votre casier (intrusion, porte restée ouverte…) et un rappel 10 minutes avant la fin de votre réservation, même application fermée.',
+    busy: 'Un instant…',
+    disable: 'Désactiver les notifications sur cet appareil',
+    enable: 'Activer les notifications sur cet appareil',
+  },
+  en: {
+    off: 'Notifications off on this device.',
+    on: 'Notifications on on this device.',
+    turnedOn: 'Notifications on: your locker’s alerts and a reminder 10 minutes before the end.',
+    turnedOff: 'Notifications off.',
+    hint: 'Your locker’s alerts (intrusion, door left open…) and a reminder 10 minutes before your booking ends, even with the app closed.',
+    busy: 'One moment…',
+    disable: 'Turn notifications off on this device',
+    enable: 'Turn notifications on on this device',
+  },
+});
 
 interface PushPanelProps {
   onSessionLost(): void;
@@ -23,9 +47,9 @@ function stateLine(state: PushState): string {
     case 'denied':
       return messageFor('push_denied');
     case 'off':
-      return 'Rappels désactivés sur cet appareil.';
+      return text().off;
     case 'on':
-      return 'Rappels activés sur cet appareil.';
+      return text().on;
   }
 }
 
@@ -34,6 +58,7 @@ export function PushPanel({ onSessionLost }: PushPanelProps) {
   const [state, setState] = useState<PushState | null>(null);
   const [config, setConfig] = useState<PushConfig | null>(null);
   const action = useAccountAction(onSessionLost);
+  const t = text();
 
   async function refresh(): Promise<void> {
     try {
@@ -57,7 +82,7 @@ export function PushPanel({ onSessionLost }: PushPanelProps) {
     await action.run(async () => {
       if (turningOn) await enablePush(config ?? undefined);
       else await disablePush();
-      return turningOn ? 'Rappels activés : vous serez prévenu 10 minutes avant la fin.' : 'Rappels désactivés.';
+      return turningOn ? text().turnedOn : text().turnedOff;
     });
     // A refused prompt changes the permission: show what the browser now says, success or not.
     await refresh();
@@ -67,9 +92,7 @@ export function PushPanel({ onSessionLost }: PushPanelProps) {
   const usable = state === 'on' || state === 'off';
   return (
     <div class="settings-actions" data-testid="push-panel">
-      <p class="settings-form__hint">
-        Un rappel 10 minutes avant la fin de votre réservation, même application fermée.
-      </p>
+      <p class="settings-form__hint">{t.hint}</p>
       {state !== null && (
         <p class="settings-form__hint" role="status" data-testid="push-state" data-state={state}>
           {stateLine(state)}
@@ -85,11 +108,7 @@ export function PushPanel({ onSessionLost }: PushPanelProps) {
         onClick={() => void toggle()}
         disabled={action.busy || !usable || (serverOff && state === 'off')}
       >
-        {action.busy
-          ? 'Un instant…'
-          : state === 'on'
-            ? 'Désactiver les rappels sur cet appareil'
-            : 'Activer les rappels sur cet appareil'}
+        {action.busy ? t.busy : state === 'on' ? t.disable : t.enable}
       </button>
     </div>
   );

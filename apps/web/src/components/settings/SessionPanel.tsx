@@ -1,7 +1,23 @@
 import { accountApi } from '../../api/account';
 import { api } from '../../api/client';
+import { defineMessages } from '../../i18n/messages';
 import { FormStatus } from './FormStatus';
 import { useAccountAction } from './useAccountAction';
+
+const text = defineMessages({
+  fr: {
+    everywhereDone: 'Vous avez été déconnecté de tous vos appareils.',
+    busy: 'Déconnexion…',
+    signOut: 'Se déconnecter',
+    everywhere: 'Se déconnecter de tous les appareils',
+  },
+  en: {
+    everywhereDone: 'You have been signed out of all your devices.',
+    busy: 'Signing out…',
+    signOut: 'Sign out',
+    everywhere: 'Sign out of all devices',
+  },
+});
 
 interface SessionPanelProps {
   onSignedOut(notice?: string): void;
@@ -12,6 +28,7 @@ interface SessionPanelProps {
 export function SessionPanel({ onSignedOut, onSessionLost }: SessionPanelProps) {
   const here = useAccountAction(onSessionLost);
   const everywhere = useAccountAction(onSessionLost);
+  const t = text();
 
   async function signOut() {
     if (
@@ -31,7 +48,7 @@ export function SessionPanel({ onSignedOut, onSessionLost }: SessionPanelProps) 
       await api.signOut().catch((error: unknown) => console.info('sign-out after revoking sessions', error));
       return null;
     });
-    if (ok) onSignedOut('Vous avez été déconnecté de tous vos appareils.');
+    if (ok) onSignedOut(text().everywhereDone);
   }
 
   const busy = here.busy || everywhere.busy;
@@ -44,7 +61,7 @@ export function SessionPanel({ onSignedOut, onSessionLost }: SessionPanelProps) 
         onClick={() => void signOut()}
         disabled={busy}
       >
-        {here.busy ? 'Déconnexion…' : 'Se déconnecter'}
+        {here.busy ? t.busy : t.signOut}
       </button>
       <FormStatus error={here.error} done={null} testId="settings-signout" />
       <button
@@ -54,7 +71,7 @@ export function SessionPanel({ onSignedOut, onSessionLost }: SessionPanelProps) 
         onClick={() => void signOutEverywhere()}
         disabled={busy}
       >
-        {everywhere.busy ? 'Déconnexion…' : 'Se déconnecter de tous les appareils'}
+        {everywhere.busy ? t.busy : t.everywhere}
       </button>
       <FormStatus error={everywhere.error} done={null} testId="settings-signout-all" />
     </div>

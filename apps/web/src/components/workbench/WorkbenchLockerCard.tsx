@@ -3,11 +3,91 @@ import { asApiError } from '../../api/client';
 import { messageFor } from '../../api/errorMessages';
 import type { WorkbenchAction, WorkbenchLocker } from '../../api/workbench';
 import { lockerTypeLabel } from '../../i18n/lockerLabels';
+import { defineMessages } from '../../i18n/messages';
 import { FormError } from '../FormError';
 import { LockerFactTiles } from '../LockerFactTiles';
 import { OnlineBadge } from '../OnlineBadge';
 import { StateTile } from '../StateTile';
 import { networkState } from './workbenchCards';
+
+const text = defineMessages({
+  fr: {
+    not_supported: 'Ce simulateur ne sait pas encore faire cette action.',
+    unknown_locker: "Ce casier n'est plus simulé par le serveur. Rechargez l'atelier.",
+    invalid_body: 'Valeur refusée : un badge est un identifiant hexadécimal (8 à 20 caractères).',
+    up: 'Connecté',
+    connecting: 'Reconnexion…',
+    cut: 'Coupé',
+    noEcho: "Pas d'écho",
+    serverView: 'Vu par le serveur',
+    security: 'Sécurité',
+    lockdown: 'Verrouillage',
+    unknownToServer: 'Casier inconnu du serveur.',
+    hardware: 'Matériel simulé',
+    realDoor: 'Porte réelle',
+    open: 'Ouverte',
+    closed: 'Fermée',
+    unknown: 'Inconnue',
+    strike: 'Gâche',
+    energised: 'Alimentée',
+    released: 'Au repos',
+    sensor: 'Capteur',
+    network: 'Réseau',
+    queued: (label: string, count: number) => `${label} · ${count} en attente`,
+    actionsOn: (id: string) => `Actions sur ${id}`,
+    door: 'Porte',
+    openByHand: 'Ouvrir à la main',
+    close: 'Fermer',
+    object: 'Objet',
+    put: 'Déposer',
+    remove: 'Retirer',
+    cutAction: 'Couper',
+    restore: 'Rétablir',
+    badge: 'Badge (UID)',
+    present: 'Présenter',
+    adminBadge: 'Badge administrateur de démo : il ouvre le casier, même sans réseau.',
+  },
+  en: {
+    not_supported: 'This simulator cannot do this action yet.',
+    unknown_locker: 'The server no longer simulates this locker. Reload the workbench.',
+    invalid_body: 'Value refused: a badge is a hexadecimal id (8 to 20 characters).',
+    up: 'Connected',
+    connecting: 'Reconnecting…',
+    cut: 'Cut',
+    noEcho: 'No echo',
+    serverView: 'Seen by the server',
+    security: 'Security',
+    lockdown: 'Lockdown',
+    unknownToServer: 'Locker unknown to the server.',
+    hardware: 'Simulated hardware',
+    realDoor: 'Actual door',
+    open: 'Open',
+    closed: 'Closed',
+    unknown: 'Unknown',
+    strike: 'Strike',
+    energised: 'Energised',
+    released: 'At rest',
+    sensor: 'Sensor',
+    network: 'Network',
+    queued: (label: string, count: number) => `${label} · ${count} queued`,
+    actionsOn: (id: string) => `Actions on ${id}`,
+    door: 'Door',
+    openByHand: 'Open by hand',
+    close: 'Close',
+    object: 'Object',
+    put: 'Put in',
+    remove: 'Take out',
+    cutAction: 'Cut',
+    restore: 'Restore',
+    badge: 'Badge (UID)',
+    present: 'Present',
+    adminBadge: 'Demo administrator badge: it opens the locker, even without network.',
+  },
+});
+
+const WORKBENCH_CODES = ['not_supported', 'unknown_locker', 'invalid_body'] as const;
+type WorkbenchCode = (typeof WORKBENCH_CODES)[number];
+const isWorkbenchCode = (code: string): code is WorkbenchCode => (WORKBENCH_CODES as readonly string[]).includes(code);
 
 export interface WorkbenchCommands {
   setDoor(lockerId: string, state: 'open' | 'closed'): Promise<WorkbenchLocker>;
@@ -25,17 +105,8 @@ interface WorkbenchLockerCardProps {
   onSessionLost(): void;
 }
 
-/** Workbench errors in French; the rest come from the app's shared messages. */
-const WORKBENCH_MESSAGES: Readonly<Record<string, string>> = {
-  not_supported: 'Ce simulateur ne sait pas encore faire cette action.',
-  unknown_locker: "Ce casier n'est plus simulé par le serveur. Rechargez l'atelier.",
-  invalid_body: 'Valeur refusée : un badge est un identifiant hexadécimal (8 à 20 caractères).',
-};
-
-const NETWORK_LABELS = { up: 'Connecté', connecting: 'Reconnexion…', cut: 'Coupé' } as const;
-
 function distanceLabel(distanceCm: number | null): string {
-  return distanceCm === null ? "Pas d'écho" : `${Math.round(distanceCm)} cm`;
+  return distanceCm === null ? text().noEcho : `${Math.round(distanceCm)} cm`;
 }
 
 /**
@@ -48,6 +119,7 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
   const [badge, setBadge] = useState(demoBadgeUid ?? '');
   const { id, locker, hardware } = card;
   const network = networkState(hardware);
+  const t = text();
 
   async function act(action: WorkbenchAction, run: () => Promise<WorkbenchLocker>) {
     setBusy(action);
@@ -57,7 +129,7 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
     } catch (failure) {
       const { code } = asApiError(failure);
       if (code === 'unauthenticated') onSessionLost();
-      setError(WORKBENCH_MESSAGES[code] ?? messageFor(code));
+      setError(isWorkbenchCode(code) ? text()[code] : messageFor(code));
     } finally {
       setBusy(null);
     }
@@ -105,7 +177,7 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
 
       <div class="wb-views">
         <div class="wb-view">
-          <h3 class="wb-view__title">Vu par le serveur</h3>
+          <h3 class="wb-view__title">{t.serverView}</h3>
           {locker ? (
             <div class="wb-tiles">
               <LockerFactTiles
@@ -114,8 +186,8 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
               />
               {locker.lockdown && (
                 <StateTile
-                  caption="Sécurité"
-                  label="Verrouillage"
+                  caption={t.security}
+                  label={t.lockdown}
                   state="lockdown"
                   tone="alert"
                   testId="wb-server-lockdown"
@@ -123,41 +195,37 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
               )}
             </div>
           ) : (
-            <p class="wb-view__empty">Casier inconnu du serveur.</p>
+            <p class="wb-view__empty">{t.unknownToServer}</p>
           )}
         </div>
 
         <div class="wb-view">
-          <h3 class="wb-view__title">Matériel simulé</h3>
+          <h3 class="wb-view__title">{t.hardware}</h3>
           <div class="wb-tiles">
             <StateTile
-              caption="Porte réelle"
-              label={hardware.door === 'open' ? 'Ouverte' : hardware.door === 'closed' ? 'Fermée' : 'Inconnue'}
+              caption={t.realDoor}
+              label={hardware.door === 'open' ? t.open : hardware.door === 'closed' ? t.closed : t.unknown}
               state={hardware.door}
               tone={hardware.door === 'open' ? 'alert' : 'good'}
               testId="wb-hw-door"
             />
             <StateTile
-              caption="Gâche"
-              label={hardware.relayEnergised ? 'Alimentée' : 'Au repos'}
+              caption={t.strike}
+              label={hardware.relayEnergised ? t.energised : t.released}
               state={hardware.relayEnergised ? 'energised' : 'released'}
               tone={hardware.relayEnergised ? 'alert' : 'good'}
               testId="wb-hw-relay"
             />
             <StateTile
-              caption="Capteur"
+              caption={t.sensor}
               label={distanceLabel(hardware.distanceCm)}
               state={String(hardware.objectPresent)}
               tone="neutral"
               testId="wb-hw-distance"
             />
             <StateTile
-              caption="Réseau"
-              label={
-                hardware.queued > 0
-                  ? `${NETWORK_LABELS[network]} · ${hardware.queued} en attente`
-                  : NETWORK_LABELS[network]
-              }
+              caption={t.network}
+              label={hardware.queued > 0 ? t.queued(t[network], hardware.queued) : t[network]}
               state={network}
               tone={network === 'up' ? 'good' : 'alert'}
               testId="wb-hw-network"
@@ -167,29 +235,29 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
       </div>
 
       <fieldset class="wb-actions">
-        <legend class="visually-hidden">Actions sur {id}</legend>
-        <span class="wb-actions__label">Porte</span>
-        {button('door', 'wb-door-open', 'Ouvrir à la main', () => commands.setDoor(id, 'open'), {
+        <legend class="visually-hidden">{t.actionsOn(id)}</legend>
+        <span class="wb-actions__label">{t.door}</span>
+        {button('door', 'wb-door-open', t.openByHand, () => commands.setDoor(id, 'open'), {
           current: hardware.door === 'open',
         })}
-        {button('door', 'wb-door-close', 'Fermer', () => commands.setDoor(id, 'closed'), {
+        {button('door', 'wb-door-close', t.close, () => commands.setDoor(id, 'closed'), {
           current: hardware.door === 'closed',
         })}
 
-        <span class="wb-actions__label">Objet</span>
-        {button('object', 'wb-object-put', 'Déposer', () => commands.setObject(id, true), {
+        <span class="wb-actions__label">{t.object}</span>
+        {button('object', 'wb-object-put', t.put, () => commands.setObject(id, true), {
           current: hardware.objectPresent,
         })}
-        {button('object', 'wb-object-remove', 'Retirer', () => commands.setObject(id, false), {
+        {button('object', 'wb-object-remove', t.remove, () => commands.setObject(id, false), {
           current: !hardware.objectPresent,
         })}
 
-        <span class="wb-actions__label">Réseau</span>
-        {button('network', 'wb-network-cut', 'Couper', () => commands.setNetwork(id, false), {
+        <span class="wb-actions__label">{t.network}</span>
+        {button('network', 'wb-network-cut', t.cutAction, () => commands.setNetwork(id, false), {
           current: hardware.network === 'cut',
           tone: 'danger',
         })}
-        {button('network', 'wb-network-restore', 'Rétablir', () => commands.setNetwork(id, true), {
+        {button('network', 'wb-network-restore', t.restore, () => commands.setNetwork(id, true), {
           current: hardware.network === 'up',
         })}
       </fieldset>
@@ -202,7 +270,7 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
         }}
       >
         <label class="field__label" for={`wb-badge-${id}`}>
-          Badge (UID)
+          {t.badge}
         </label>
         <div class="wb-badge__row">
           <div class="field__box wb-badge__box">
@@ -224,12 +292,10 @@ export function WorkbenchLockerCard({ card, demoBadgeUid, commands, onCard, onSe
             data-testid="wb-badge"
             disabled={busy !== null || !hardware.supports.badge || badge.trim() === ''}
           >
-            Présenter
+            {t.present}
           </button>
         </div>
-        {demoBadgeUid && badge === demoBadgeUid && (
-          <p class="wb-badge__hint">Badge administrateur de démo : il ouvre le casier, même sans réseau.</p>
-        )}
+        {demoBadgeUid && badge === demoBadgeUid && <p class="wb-badge__hint">{t.adminBadge}</p>}
       </form>
 
       <FormError message={error} testId="wb-error" />

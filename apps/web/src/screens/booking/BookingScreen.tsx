@@ -20,7 +20,37 @@ import { useCoalescedRefresh } from '../../components/booking/useCoalescedRefres
 import { useServerNow } from '../../components/booking/useServerNow';
 import { FormError } from '../../components/FormError';
 import { useMounted } from '../../hooks/useMounted';
+import { defineMessages } from '../../i18n/messages';
 import { useLiveEvents } from '../../live/useLiveEvents';
+
+const text = defineMessages({
+  fr: {
+    back: 'Retour',
+    title: 'Réserver',
+    rules: (from: string, to: string, min: number, max: number, price: string) =>
+      `de ${from} à ${to}, ${min} à ${max} h, ${price} l'heure.`,
+    cancelledTitle: 'Paiement annulé',
+    cancelledText: "Rien n'a été débité. Reprenez le paiement ci-dessous, ou annulez pour libérer le créneau.",
+    ok: 'OK',
+    offlineTitle: 'Casier hors ligne',
+    offlineText:
+      "Un créneau qui commence dans l'heure ne peut pas être réservé tant que le casier est hors ligne. Les créneaux plus tardifs restent réservables.",
+    loading: 'Chargement du calendrier…',
+  },
+  en: {
+    back: 'Back',
+    title: 'Book',
+    rules: (from: string, to: string, min: number, max: number, price: string) =>
+      `from ${from} to ${to}, ${min} to ${max} h, ${price} an hour.`,
+    cancelledTitle: 'Payment cancelled',
+    cancelledText: 'Nothing was charged. Resume the payment below, or cancel to release the slot.',
+    ok: 'OK',
+    offlineTitle: 'Locker offline',
+    offlineText:
+      'A slot starting within the hour cannot be booked while the locker is offline. Later slots can still be booked.',
+    loading: 'Loading the calendar…',
+  },
+});
 
 interface BookingScreenProps {
   onBack(): void;
@@ -57,6 +87,7 @@ export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: Bookin
   const [cancelling, setCancelling] = useState<string | null>(null);
   const [paymentCancelled, setPaymentCancelled] = useState(paymentWasCancelled);
   const mounted = useMounted();
+  const t = text();
 
   const refresh = useCoalescedRefresh(async () => {
     try {
@@ -150,28 +181,33 @@ export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: Bookin
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="booking-back" onClick={onBack}>
-          Retour
+          {t.back}
         </button>
       </header>
 
       <main class="page__main">
         <div>
-          <h1 class="page__title">Réserver</h1>
+          <h1 class="page__title">{t.title}</h1>
           {calendar && rules && (
             <p class="booking-screen__lead">
-              <strong>{calendar.lockerName}</strong> · de {hourLabel(rules.firstStartHour)} à{' '}
-              {hourLabel(rules.closingHour)}, {rules.minDurationHours} à {rules.maxDurationHours} h,{' '}
-              {formatEuros(rules.priceCentsPerHour)} l'heure.
+              <strong>{calendar.lockerName}</strong> ·{' '}
+              {t.rules(
+                hourLabel(rules.firstStartHour),
+                hourLabel(rules.closingHour),
+                rules.minDurationHours,
+                rules.maxDurationHours,
+                formatEuros(rules.priceCentsPerHour),
+              )}
             </p>
           )}
         </div>
 
         {paymentCancelled && (
           <div class="notice notice--calm" role="status" data-testid="booking-payment-cancelled">
-            <strong class="notice__title">Paiement annulé</strong>
-            Rien n'a été débité. Reprenez le paiement ci-dessous, ou annulez pour libérer le créneau.{' '}
+            <strong class="notice__title">{t.cancelledTitle}</strong>
+            {t.cancelledText}{' '}
             <button type="button" class="link-button" onClick={() => setPaymentCancelled(false)}>
-              OK
+              {t.ok}
             </button>
           </div>
         )}
@@ -188,15 +224,14 @@ export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: Bookin
 
         {calendar && online === false && (
           <p class="notice notice--offline" role="status" data-testid="booking-offline-warning">
-            <strong class="notice__title">Casier hors ligne</strong>
-            Un créneau qui commence dans l'heure ne peut pas être réservé tant que le casier est hors ligne. Les
-            créneaux plus tardifs restent réservables.
+            <strong class="notice__title">{t.offlineTitle}</strong>
+            {t.offlineText}
           </p>
         )}
 
         <FormError message={error ?? loadError} testId="booking-error" />
 
-        {!calendar && !loadError && <p class="booking-screen__quiet">Chargement du calendrier…</p>}
+        {!calendar && !loadError && <p class="booking-screen__quiet">{t.loading}</p>}
 
         {calendar && (
           <SlotCalendar

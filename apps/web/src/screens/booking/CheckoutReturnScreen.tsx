@@ -11,7 +11,41 @@ import {
   outcomeOfConfirmation,
   outcomeOfUpdate,
 } from '../../components/booking/checkoutOutcome';
+import { defineMessages } from '../../i18n/messages';
 import { useLiveEvents } from '../../live/useLiveEvents';
+
+const text = defineMessages({
+  fr: {
+    waiting: 'Paiement en cours de confirmation…',
+    confirmed: 'Réservation confirmée',
+    failed: 'Réservation non confirmée',
+    noSession: 'Lien de retour incomplet : il ne dit pas quel paiement vérifier.',
+    laterOnHome: " Si le paiement a abouti, la réservation apparaîtra sur l'accueil.",
+    home: 'Accueil',
+    paid: (amount: string) =>
+      `Payé : ${amount}. Pendant votre créneau, le bouton « Ouvrir » de l'accueil ouvre le casier.`,
+    slow: "La confirmation prend plus de temps que prévu. Elle s'affichera aussi sur l'accueil dès qu'elle arrive.",
+    checking: 'Un instant : nous vérifions le paiement et confirmons votre créneau.',
+    backHome: "Retour à l'accueil",
+    resume: 'Reprendre le paiement',
+    backCalendar: 'Retour au calendrier',
+  },
+  en: {
+    waiting: 'Confirming the payment…',
+    confirmed: 'Booking confirmed',
+    failed: 'Booking not confirmed',
+    noSession: 'Incomplete return link: it does not say which payment to check.',
+    laterOnHome: ' If the payment went through, the booking will show on the home screen.',
+    home: 'Home',
+    paid: (amount: string) =>
+      `Paid: ${amount}. During your slot, the “Open” button on the home screen opens the locker.`,
+    slow: 'The confirmation is taking longer than expected. It will also show on the home screen as soon as it arrives.',
+    checking: 'One moment: we are checking the payment and confirming your slot.',
+    backHome: 'Back to the home screen',
+    resume: 'Resume the payment',
+    backCalendar: 'Back to the calendar',
+  },
+});
 
 interface CheckoutReturnScreenProps {
   onHome(): void;
@@ -26,18 +60,12 @@ interface ReturnView {
   /** What POST /api/payments/confirm said; later views do not change it. */
   paid: boolean;
   booking: BookingView | null;
-  /** Why it failed, in French. */
+  /** Why it failed, in the language it was shown in. */
   message: string | null;
 }
 
 /** After this long waiting, say that the confirmation will also show on the home screen. */
 const SLOW_MS = 20_000;
-
-const TITLES: Readonly<Record<CheckoutState, string>> = {
-  waiting: 'Paiement en cours de confirmation…',
-  confirmed: 'Réservation confirmée',
-  failed: 'Réservation non confirmée',
-};
 
 function ignore(): void {
   // No Open button here: command acknowledgements and locker views are not this screen's business.
@@ -89,7 +117,7 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
         state: 'failed',
         paid: false,
         booking: null,
-        message: 'Lien de retour incomplet : il ne dit pas quel paiement vérifier.',
+        message: text().noSession,
       });
       return;
     }
@@ -114,7 +142,7 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
           state: 'failed',
           paid: false,
           booking: null,
-          message: `${bookingMessageFor(code)} Si le paiement a abouti, la réservation apparaîtra sur l'accueil.`,
+          message: `${bookingMessageFor(code)}${text().laterOnHome}`,
         });
       },
     );
@@ -152,13 +180,14 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
 
   const { state, booking, paid, message } = view;
   const resumeUrl = !paid && booking?.status === 'pending' ? booking.checkoutUrl : null;
+  const t = text();
 
   return (
     <div class="page checkout-return">
       <header class="app-header">
         <BrandMark />
         <button type="button" class="btn btn--ghost btn--small" data-testid="checkout-home" onClick={onHome}>
-          Accueil
+          {t.home}
         </button>
       </header>
 
@@ -172,7 +201,7 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
         >
           <div class="checkout-return__status" role="status" aria-live="polite" aria-atomic="true">
             <h1 class={`page__title checkout-return__title checkout-return__title--${state}`} id="checkout-title">
-              {TITLES[state]}
+              {t[state]}
             </h1>
             {booking && (
               <p class="checkout-return__slot" data-testid="checkout-slot">
@@ -181,18 +210,9 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
               </p>
             )}
             {state === 'confirmed' && booking && (
-              <p class="checkout-return__line">
-                Payé : {formatEuros(booking.amountCents)}. Pendant votre créneau, le bouton « Ouvrir » de l'accueil
-                ouvre le casier.
-              </p>
+              <p class="checkout-return__line">{t.paid(formatEuros(booking.amountCents))}</p>
             )}
-            {state === 'waiting' && (
-              <p class="checkout-return__line">
-                {slow
-                  ? "La confirmation prend plus de temps que prévu. Elle s'affichera aussi sur l'accueil dès qu'elle arrive."
-                  : 'Un instant : nous vérifions le paiement et confirmons votre créneau.'}
-              </p>
-            )}
+            {state === 'waiting' && <p class="checkout-return__line">{slow ? t.slow : t.checking}</p>}
             {state === 'failed' && message && (
               <p class="checkout-return__line" data-testid="checkout-message">
                 {message}
@@ -203,17 +223,17 @@ export function CheckoutReturnScreen({ onHome, onBook, onSessionLost, onStreamRe
           <div class="checkout-return__actions">
             {state === 'confirmed' && (
               <button type="button" class="btn btn--primary btn--block" data-testid="checkout-done" onClick={onHome}>
-                Retour à l'accueil
+                {t.backHome}
               </button>
             )}
             {state === 'failed' && resumeUrl && (
               <a class="btn btn--primary btn--block" href={resumeUrl} data-testid="booking-resume">
-                Reprendre le paiement
+                {t.resume}
               </a>
             )}
             {state === 'failed' && (
               <button type="button" class="btn btn--ghost btn--block" data-testid="checkout-back" onClick={onBook}>
-                Retour au calendrier
+                {t.backCalendar}
               </button>
             )}
           </div>
