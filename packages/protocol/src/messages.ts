@@ -152,6 +152,17 @@ export const DeviceEvent = z.discriminatedUnion('type', [
     escalated: z.boolean(),
   }),
   z.object({ ...eventBase, type: z.literal('badge'), known: z.boolean(), badgeHash: z.string().max(128) }),
+  /**
+   * The relay driver failed: `energise` when an open could not switch the strike on (the open is
+   * refused with `hardware_error`), `release` when the strike could not be switched off (the
+   * agent keeps retrying). Reported once per failure streak, with `recovered` once it works again.
+   */
+  z.object({
+    ...eventBase,
+    type: z.literal('relay_fault'),
+    phase: z.enum(['energise', 'release']),
+    recovered: z.boolean(),
+  }),
 ]);
 export type DeviceEvent = z.infer<typeof DeviceEvent>;
 export type DeviceEventType = DeviceEvent['type'];
@@ -165,6 +176,12 @@ export const Heartbeat = z.object({
     relayCycles: z.number().int().nonnegative(),
     alerts: z.number().int().nonnegative(),
   }),
+  /**
+   * The sequence number of the last state report the device sent (docs/protocol.md §6). A server
+   * that applied an older one lost a report on the way and asks for the state again. Optional:
+   * devices older than this field are simply never resynchronised this way.
+   */
+  stateSeq: z.number().int().nonnegative().optional(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 

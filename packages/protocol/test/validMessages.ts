@@ -99,6 +99,7 @@ export function everyEvent(): { [T in DeviceEventType]: Extract<DeviceEvent, { t
       escalated: true,
     },
     badge: { ...deviceEnvelope(18), type: 'badge', known: true, badgeHash: 'sha256:3f1c0a' },
+    relay_fault: { ...deviceEnvelope(19), type: 'relay_fault', phase: 'release', recovered: false },
   };
 }
 
