@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { DoorState } from '@smartlocker/protocol';
+import { realScheduler, type ScheduledTimer, type Scheduler } from '../Scheduler';
 import type { Hal } from './Hal';
 
 export interface AutoPersonOptions {
@@ -16,6 +17,8 @@ export interface SimulatedHalOptions {
   /** Whether door changes are announced as edges; off, the controller only sees them by sampling. */
   edgeEvents?: boolean;
   clock?: () => number;
+  /** The simulated person's timers and, without `clock`, the clock; a test's ManualScheduler moves both. */
+  scheduler?: Scheduler;
   /** What the ultrasonic sensor measures in the empty locker (its depth), in cm. */
   emptyDistanceCm?: number;
   /** What it measures with an object inside, in cm. */
@@ -40,6 +43,8 @@ export interface SimulatedHardware {
   distanceCm: number | null;
   objectPresent: boolean;
   relayInterference: boolean;
+  /** A relay driver fault injected on the workbench: which switching throws. */
+  relayFault: 'energise' | 'release' | null;
   /** Raw readings injected and not yet consumed. */
   pendingReadings: number;
 }
@@ -72,18 +77,24 @@ export class SimulatedHal implements Hal {
   readonly #doorListeners = new Set<(door: DoorState) => void>();
   readonly #relayListeners = new Set<(energised: boolean) => void>();
   readonly #badgeListeners = new Set<(uid: string) => void>();
-  readonly #personTimers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #personTimers = new Set<ScheduledTimer>();
+  readonly #scheduler: Scheduler;
   readonly #injectedReadings: (number | null)[] = [];
   #door: DoorState;
   #relay = false;
   #relayActivations = 0;
+  #lastRelayOnAt: number | null = null;
   #distanceCm: number | null;
   #relayInterference: boolean;
   #interferenceIndex = 0;
   #autoPerson: Required<AutoPersonOptions> | null = null;
+  /** A broken relay driver (a workbench or test fault): it throws when asked to do this. */
+  #relayFault: 'energise' | 'release' | null = null;
 
   constructor(options: SimulatedHalOptions = {}) {
-    this.#clock = options.clock ?? Date.now;
+    this.#scheduler = options.scheduler ?? realScheduler;
+    const scheduler = this.#scheduler;
+    this.#clock = options.clock ?? (() => scheduler.now());
     this.#edgeEvents = options.edgeEvents ?? true;
     this.#emptyDistanceCm = options.emptyDistanceCm ?? DEFAULT_EMPTY_DISTANCE_CM;
     this.#objectDistanceCm = options.objectDistanceCm ?? DEFAULT_OBJECT_DISTANCE_CM;
@@ -105,9 +116,15 @@ export class SimulatedHal implements Hal {
   // --- Hal ---
 
   setRelay(energised: boolean): void {
+    if (this.#relayFault === (energised ? 'energise' : 'release')) {
+      throw new Error(`simulated relay fault: the driver cannot ${energised ? 'energise' : 'release'} the relay`);
+    }
     if (energised === this.#relay) return;
     this.#relay = energised;
-    if (energised) this.#relayActivations += 1;
+    if (energised) {
+      this.#relayActivations += 1;
+      this.#lastRelayOnAt = performance.now();
+    }
     this.#persist();
     if (energised) this.#schedulePerson();
     for (const listener of this.#relayListeners) listener(energised);
@@ -142,7 +159,7 @@ export class SimulatedHal implements Hal {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#personTimers) clearTimeout(timer);
+    for (const timer of this.#personTimers) this.#scheduler.clear(timer);
     this.#personTimers.clear();
     this.setRelay(false);
   }
@@ -162,6 +179,11 @@ export class SimulatedHal implements Hal {
     return this.#relayActivations;
   }
 
+  /** When the relay was last energised (`performance.now()`, this process's clock), null before the first time. */
+  get lastRelayOnAt(): number | null {
+    return this.#lastRelayOnAt;
+  }
+
   /** The distance the sensor measures when nothing interferes; null is "no echo". */
   get distanceCm(): number | null {
     return this.#distanceCm;
@@ -179,6 +201,7 @@ export class SimulatedHal implements Hal {
       distanceCm: this.#distanceCm,
       objectPresent: this.objectPresent,
       relayInterference: this.#relayInterference,
+      relayFault: this.#relayFault,
       pendingReadings: this.#injectedReadings.length,
     };
   }
@@ -213,6 +236,15 @@ export class SimulatedHal implements Hal {
   /** Raw readings returned, in order, by the next `readDistanceCm()` calls (outliers, no echo), before the steady value. */
   injectDistanceReadings(...readings: (number | null)[]): void {
     this.#injectedReadings.push(...readings);
+  }
+
+  /** Breaks the relay driver: it throws on `energise` or on `release` until set back to null. */
+  setRelayFault(fault: 'energise' | 'release' | null): void {
+    this.#relayFault = fault;
+  }
+
+  get relayFault(): 'energise' | 'release' | null {
+    return this.#relayFault;
   }
 
   /** While on, every reading taken with the relay energised is an outlier (SPEC §11.3). */
@@ -256,7 +288,7 @@ export class SimulatedHal implements Hal {
   }
 
   #later(delayMs: number, action: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.#scheduler.setTimeout(() => {
       this.#personTimers.delete(timer);
       action();
     }, delayMs);

@@ -1,4 +1,5 @@
 import type { HalConfig } from '../config';
+import type { Scheduler } from '../Scheduler';
 import { isRaspberryPi, readBoardModel } from './gpio/detectRaspberryPi';
 import { GpioHal, type GpioHalDependencies } from './gpio/GpioHal';
 import type { Hal } from './Hal';
@@ -9,6 +10,8 @@ export interface CreateHalOptions {
   gpio?: GpioHalDependencies;
   /** The board model, for `auto`; by default read from /proc/device-tree/model. */
   readBoardModel?: () => string | null;
+  /** The simulator's clock and timers (tests); the wall clock by default. */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -20,6 +23,7 @@ export function createHal(config: HalConfig, options: CreateHalOptions = {}): Ha
   switch (config.driver) {
     case 'simulator':
       return new SimulatedHal({
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
         initialDoor: config.initialDoor,
         autoPerson: config.autoPerson.enabled
           ? { autoOpenAfterMs: config.autoPerson.autoOpenAfterMs, autoCloseAfterMs: config.autoPerson.autoCloseAfterMs }

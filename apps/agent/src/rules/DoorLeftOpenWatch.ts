@@ -1,3 +1,5 @@
+import { realScheduler, type ScheduledTimer, type Scheduler } from '../Scheduler';
+
 export interface DoorLeftOpenAlert {
   /** Whole seconds the door has been open. */
   openForS: number;
@@ -14,6 +16,7 @@ export interface DoorLeftOpenWatchOptions {
   /** SPEC §2: at most 3 reminders before the escalation. */
   maxReminders: number;
   now: () => number;
+  scheduler?: Scheduler;
   onAlert: (alert: DoorLeftOpenAlert) => void;
 }
 
@@ -29,7 +32,7 @@ export class DoorLeftOpenWatch {
   #openedAt: number | null = null;
   #remindersInCycle = 0;
   #nextAt = 0;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: ScheduledTimer | null = null;
 
   constructor(options: DoorLeftOpenWatchOptions) {
     this.#options = options;
@@ -52,16 +55,20 @@ export class DoorLeftOpenWatch {
   }
 
   stop(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#scheduler.clear(this.#timer);
     this.#timer = null;
     this.#openedAt = null;
     this.#remindersInCycle = 0;
   }
 
+  get #scheduler(): Scheduler {
+    return this.#options.scheduler ?? realScheduler;
+  }
+
   #schedule(at: number): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#scheduler.clear(this.#timer);
     this.#nextAt = at;
-    this.#timer = setTimeout(() => this.#due(), Math.max(0, at - this.#options.now()));
+    this.#timer = this.#scheduler.setTimeout(() => this.#due(), Math.max(0, at - this.#options.now()));
   }
 
   #due(): void {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { JsonStateFile } from '../JsonStateFile';
+import { realScheduler, type ScheduledTimer, type Scheduler } from '../Scheduler';
 
 const FILE_NAME = 'lockdown.json';
 
@@ -20,6 +21,7 @@ export interface LockdownGuardOptions {
   /** SPEC §2: 5 min. */
   durationMs: number;
   now: () => number;
+  scheduler?: Scheduler;
   /** The lockdown's own timer ran out; the guard has already ended it. */
   onExpired: () => void;
 }
@@ -42,7 +44,7 @@ export class LockdownGuard {
   readonly #options: LockdownGuardOptions;
   readonly #file: JsonStateFile<LockdownState> | null;
   #state: LockdownState = { intrusions: 0, until: null };
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: ScheduledTimer | null = null;
 
   private constructor(options: LockdownGuardOptions, file: JsonStateFile<LockdownState> | null) {
     this.#options = options;
@@ -106,7 +108,7 @@ export class LockdownGuard {
 
   #arm(until: number): void {
     this.#disarm();
-    this.#timer = setTimeout(
+    this.#timer = (this.#options.scheduler ?? realScheduler).setTimeout(
       () => {
         this.#timer = null;
         if (this.end()) this.#options.onExpired();
@@ -116,7 +118,7 @@ export class LockdownGuard {
   }
 
   #disarm(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    (this.#options.scheduler ?? realScheduler).clear(this.#timer);
     this.#timer = null;
   }
 

@@ -1,6 +1,7 @@
 import type { DoorState } from '@smartlocker/protocol';
 import type { Logger } from 'pino';
 import type { Hal } from '../hal/Hal';
+import { realScheduler, type ScheduledTimer, type Scheduler } from '../Scheduler';
 
 export interface DoorMonitorOptions {
   hal: Hal;
@@ -9,6 +10,7 @@ export interface DoorMonitorOptions {
   /** A new reading must still hold after this long to count (a reed contact bounces). */
   debounceMs: number;
   logger: Logger;
+  scheduler?: Scheduler;
   /** Called once per debounced change, never per sample. */
   onChange: (door: DoorState) => void;
 }
@@ -24,14 +26,18 @@ export class DoorMonitor {
   readonly #options: DoorMonitorOptions;
   #door: DoorState = 'unknown';
   #candidate: DoorState | null = null;
-  #debounceTimer: ReturnType<typeof setTimeout> | null = null;
-  #sampleTimer: ReturnType<typeof setInterval> | null = null;
+  #debounceTimer: ScheduledTimer | null = null;
+  #sampleTimer: ScheduledTimer | null = null;
   #stopEdges: (() => void) | null = null;
   #readFailing = false;
   #running = false;
 
   constructor(options: DoorMonitorOptions) {
     this.#options = options;
+  }
+
+  get #scheduler(): Scheduler {
+    return this.#options.scheduler ?? realScheduler;
   }
 
   get door(): DoorState {
@@ -44,13 +50,13 @@ export class DoorMonitor {
     this.#running = true;
     this.#door = this.#read();
     this.#stopEdges = this.#options.hal.onDoorChange?.((door) => this.#observe(door)) ?? null;
-    this.#sampleTimer = setInterval(() => this.#observe(this.#read()), this.#options.sampleMs);
+    this.#sampleTimer = this.#scheduler.setInterval(() => this.#observe(this.#read()), this.#options.sampleMs);
     return this.#door;
   }
 
   stop(): void {
     this.#running = false;
-    if (this.#sampleTimer) clearInterval(this.#sampleTimer);
+    this.#scheduler.clear(this.#sampleTimer);
     this.#sampleTimer = null;
     this.#cancelCandidate();
     this.#stopEdges?.();
@@ -67,7 +73,7 @@ export class DoorMonitor {
     if (reading === this.#candidate) return;
     this.#cancelCandidate();
     this.#candidate = reading;
-    this.#debounceTimer = setTimeout(() => this.#confirm(), this.#options.debounceMs);
+    this.#debounceTimer = this.#scheduler.setTimeout(() => this.#confirm(), this.#options.debounceMs);
   }
 
   #confirm(): void {
@@ -85,7 +91,7 @@ export class DoorMonitor {
   }
 
   #cancelCandidate(): void {
-    if (this.#debounceTimer) clearTimeout(this.#debounceTimer);
+    this.#scheduler.clear(this.#debounceTimer);
     this.#debounceTimer = null;
     this.#candidate = null;
   }

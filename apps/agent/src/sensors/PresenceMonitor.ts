@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentRules, AgentTimings } from '../config';
 import type { Hal } from '../hal/Hal';
+import { realScheduler, type ScheduledTimer, type Scheduler } from '../Scheduler';
 
 export interface PresenceReading {
   /** Median of the valid samples, in cm, one decimal; null when the sensor gives no valid reading. */
@@ -14,6 +15,7 @@ export interface PresenceMonitorOptions {
   rules: Pick<AgentRules, 'distanceMinCm' | 'distanceMaxCm' | 'objectPresentBelowCm' | 'distanceSamples'>;
   timings: Pick<AgentTimings, 'distanceMeasureEveryMs' | 'distanceSampleGapMs'>;
   logger: Logger;
+  scheduler?: Scheduler;
   /** After every reading that was kept; `changed` when the presence verdict differs from the previous one. */
   onReading: (reading: PresenceReading, changed: boolean) => void;
 }
@@ -30,7 +32,7 @@ const FAILED_READINGS_BEFORE_UNKNOWN = 3;
 export class PresenceMonitor {
   readonly #options: PresenceMonitorOptions;
   #latest: PresenceReading = { distanceCm: null, objectPresent: null };
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: ScheduledTimer | null = null;
   #measuring = false;
   #enabled = true;
   #running = false;
@@ -40,6 +42,10 @@ export class PresenceMonitor {
     this.#options = options;
   }
 
+  get #scheduler(): Scheduler {
+    return this.#options.scheduler ?? realScheduler;
+  }
+
   get latest(): PresenceReading {
     return { ...this.#latest };
   }
@@ -47,12 +53,12 @@ export class PresenceMonitor {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#timer = setInterval(() => void this.measure(), this.#options.timings.distanceMeasureEveryMs);
+    this.#timer = this.#scheduler.setInterval(() => void this.measure(), this.#options.timings.distanceMeasureEveryMs);
   }
 
   stop(): void {
     this.#running = false;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#scheduler.clear(this.#timer);
     this.#timer = null;
   }
 
@@ -80,7 +86,7 @@ export class PresenceMonitor {
     const { distanceSamples } = this.#options.rules;
     const samples: (number | null)[] = [];
     for (let i = 0; i < distanceSamples; i++) {
-      if (i > 0) await delay(this.#options.timings.distanceSampleGapMs);
+      if (i > 0) await delay(this.#scheduler, this.#options.timings.distanceSampleGapMs);
       try {
         samples.push(await this.#options.hal.readDistanceCm());
       } catch {
@@ -138,6 +144,6 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function delay(scheduler: Scheduler, ms: number): Promise<void> {
+  return new Promise((resolve) => scheduler.setTimeout(resolve, ms));
 }
