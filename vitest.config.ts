@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/unit/**/*.test.ts'],
           exclude: ['packages/*/test/integration/**'],
+          setupFiles: ['test-support/frenchBrowser.ts'],
           sequence: { groupOrder: 0 },
         },
       },
@@ -23,7 +24,9 @@ export default defineConfig({
           include: ['apps/*/test/integration/**/*.test.ts', 'packages/*/test/integration/**/*.test.ts'],
           // Groups run one after the other: unit first, the browser last.
           sequence: { groupOrder: 1 },
-          testTimeout: 30_000,
+          // Generous: a test that spawns the CLI or runs a dozen scrypt checks takes seconds on a
+          // quiet machine and much longer on a busy one; a test that hangs still fails.
+          testTimeout: 90_000,
           hookTimeout: 60_000,
           // Each file gets its own databases and brokers on ephemeral ports; keep the 2 cores calm.
           maxWorkers: 2,

@@ -13,8 +13,14 @@ export interface BrokerBackend {
 }
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
+/**
+ * `TEST_BACKENDS=embedded` runs the embedded defaults only, as a decision written in the command
+ * (CI's second pass on Node 24 checks the runtime; the services were covered by the first pass).
+ */
+const embeddedOnly = process.env.TEST_BACKENDS === 'embedded';
 
 function requiredInCi(variable: string): string | undefined {
+  if (embeddedOnly) return undefined;
   const value = process.env[variable];
   if (!value && inCi) {
     throw new Error(`${variable} must be set when CI=true: the suite must run against the real service`);

@@ -12,6 +12,8 @@ export interface TestSystem extends RunningSystem {
   /** The unique ids given to the two simulated lockers of this system. */
   lockerIds: { school: string; sport: string };
   codes: { school: string; sport: string };
+  /** The system's DATA_DIR (the simulated agents keep their state under `agents/<id>`). */
+  dataDirPath: string;
   dispose(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function startTestSystem(
   db: DatabaseBackend,
   broker: BrokerBackend,
   env: Record<string, string> = {},
-  options: Pick<SystemOverrides, 'clock' | 'stripeEmulator' | 'pushAgent'> = {},
+  options: Pick<SystemOverrides, 'clock' | 'stripeEmulator' | 'pushAgent' | 'agentScheduler' | 'logger'> = {},
 ): Promise<TestSystem> {
   const suffix = randomBytes(3).toString('hex').toUpperCase();
   const lockerIds = { school: `ECOLE_T${suffix}`, sport: `SPORT_T${suffix}` };
@@ -62,6 +64,7 @@ export async function startTestSystem(
     ...system,
     lockerIds,
     codes,
+    dataDirPath: dataDir,
     dispose: async () => {
       await system.stop();
       if (broker.url) await clearRetained(broker.url, Object.values(lockerIds));

@@ -13,6 +13,7 @@ import { HeartbeatPublisher } from './HeartbeatPublisher';
 import type { Hal } from './hal/Hal';
 import { OfflineQueue } from './OfflineQueue';
 import { PersistentReplayCache } from './PersistentReplayCache';
+import { realScheduler, type Scheduler } from './Scheduler';
 import { SequenceCounter } from './SequenceCounter';
 
 /** How long a clean shutdown waits for the broker to take the final `status`. */
@@ -29,6 +30,8 @@ export interface AgentSnapshot extends ControllerSnapshot {
   connected: boolean;
   /** False while the network is cut with `setNetwork(false)`. */
   networkUp: boolean;
+  /** The broker of the current session (`mqtt://host:port`, no credentials); null while offline. */
+  broker: string | null;
   /** Events and acks waiting in the offline queue. */
   queued: number;
   /** Events and acks dropped because the offline queue was full, over the device's life. */
@@ -92,10 +95,12 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
   #draining: Promise<void> | null = null;
   /** The latest state, held back while queued events and acks go out, so it never overtakes them. */
   #heldState: Extract<OutboundMessage, { channel: 'state' }> | null = null;
+  /** The last state report handed to the broker session; heartbeats carry it (docs/protocol.md §6). */
+  #sentStateSeq = 0;
   #drainRetry: ReturnType<typeof setTimeout> | null = null;
   #stopped: Promise<void> | null = null;
 
-  constructor(config: AgentConfig, hal: H, logger: Logger) {
+  constructor(config: AgentConfig, hal: H, logger: Logger, scheduler: Scheduler = realScheduler) {
     this.lockerId = config.lockerId;
     this.hal = hal;
     this.#config = config;
@@ -116,6 +121,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
       logger,
       stateDir,
       badges: this.#badges,
+      scheduler,
     });
     this.#commands = new CommandProcessor({
       lockerId,
@@ -134,7 +140,9 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
       firmware: config.firmware,
       bootTime: this.#bootTime,
       now: () => hal.now(),
+      scheduler,
       counters: () => this.#controller.counters,
+      lastStateSeq: () => this.#sentStateSeq,
       envelopes: this.#envelopes,
       isLive: () => this.#live,
       publish: (outbound) => this.#publish(outbound),
@@ -200,6 +208,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
       lockerId: this.lockerId,
       connected: this.connected,
       networkUp: this.networkUp,
+      broker: this.#connection.broker,
       queued: this.#queue.length,
       queueDropped: this.#queue.dropped,
       adminBadges: this.#badges.count,
@@ -303,7 +312,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
         // Retained and republished after every reconnection, so an offline copy would only be stale.
         // While events or acks are on their way it waits for them (latest wins: only the last is kept).
         if (this.#live && this.#queue.length > 0) this.#heldState = outbound;
-        else if (this.#live) this.#connection.publish(outbound);
+        else if (this.#live) this.#sendState(outbound);
         this.#notify();
         return;
       case 'presence':
@@ -315,6 +324,11 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
         this.#connection.publish(outbound);
         return;
     }
+  }
+
+  #sendState(outbound: Extract<OutboundMessage, { channel: 'state' }>): void {
+    this.#sentStateSeq = outbound.message.seq;
+    this.#connection.publish(outbound);
   }
 
   /** Events and acks always go through the on-disk queue, online or not, so their order is one. */
@@ -386,7 +400,7 @@ export class Agent<H extends Hal = Hal> implements RunningAgent<H> {
   #releaseHeldState(): void {
     const held = this.#heldState;
     this.#heldState = null;
-    if (held && this.#live) this.#connection.publish(held);
+    if (held && this.#live) this.#sendState(held);
   }
 
   #status(online: boolean, reason: Status['reason']): Status {

@@ -2,6 +2,7 @@ import { type ChannelPayload, encodeMessage, RETAINED_CHANNELS, topicFor } from 
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { AgentError } from './AgentError';
+import { BrokerRotation } from './BrokerRotation';
 import type { AgentConfig } from './config';
 import { encodeOutbound, type OutboundMessage } from './DeviceEnvelope';
 import { ReconnectBackoff } from './ReconnectBackoff';
@@ -33,12 +34,16 @@ const GRACEFUL_END_TIMEOUT_MS = 2_000;
  * reconnection (exponential backoff with jitter, ReconnectBackoff) instead of mqtt.js's fixed
  * period. Each attempt is a fresh client with a fresh last will and a clean session: nothing
  * in flight survives a loss inside mqtt.js, because the agent's offline queue owns redelivery.
+ * With several broker URLs (the nodes of a cluster), every closed connection or failed attempt
+ * moves on to the next one (BrokerRotation), so a locker whose node died reconnects to another
+ * (docs/adr/0012-clustered-broker-nats-mqtt.md). mqtt.js's own `servers` rotation is not used:
+ * it belongs to its reconnect loop, which would reuse one will for every attempt.
  * It knows nothing of what a command means.
  */
 export class AgentConnection {
   readonly #options: AgentConnectionOptions;
   readonly #logger: Logger;
-  readonly #backoff: ReconnectBackoff;
+  readonly #brokers: BrokerRotation;
   readonly #topics: Record<InboundChannel, string>;
   /** Rejects the PUBACK waits of the current session when it ends. */
   readonly #sessionWaits = new Set<(error: Error) => void>();
@@ -52,13 +57,21 @@ export class AgentConnection {
   constructor(options: AgentConnectionOptions) {
     this.#options = options;
     this.#logger = options.logger;
-    this.#backoff = new ReconnectBackoff({ ...options.mqtt.reconnect, random: options.random });
+    this.#brokers = new BrokerRotation(
+      options.mqtt.urls,
+      new ReconnectBackoff({ ...options.mqtt.reconnect, random: options.random }),
+    );
     this.#topics = { cmd: topicFor(options.lockerId, 'cmd'), config: topicFor(options.lockerId, 'config') };
   }
 
   /** True once the session is up and commands can arrive. */
   get online(): boolean {
     return this.#online;
+  }
+
+  /** The broker of the current session (scheme, host and port; never credentials), null while offline. */
+  get broker(): string | null {
+    return this.#online ? describeBroker(this.#brokers.url) : null;
   }
 
   /** False between `setNetwork(false)` and `setNetwork(true)`. */
@@ -84,7 +97,7 @@ export class AgentConnection {
       this.#client?.stream.destroy();
       return;
     }
-    this.#backoff.reset();
+    this.#brokers.restart();
     if (!this.#client && !this.#reconnectTimer) this.#attempt();
   }
 
@@ -178,8 +191,11 @@ export class AgentConnection {
       resubscribe: false,
       queueQoSZero: false,
       will: this.#will(),
+      // The CA from the provisioning bundle is the only one trusted for the broker (issue 14);
+      // the broker's certificate must also name the host of the URL.
+      ...(settings.caPem ? { ca: settings.caPem, rejectUnauthorized: true } : {}),
     };
-    const client = mqtt.connect(settings.url, options);
+    const client = mqtt.connect(this.#brokers.url, options);
     this.#client = client;
     client.on('connect', () => void this.#onConnect(client));
     client.on('close', () => this.#onClose(client));
@@ -198,6 +214,9 @@ export class AgentConnection {
   }
 
   async #onConnect(client: MqttClient): Promise<void> {
+    // A new socket on each (re)connection: Nagle's algorithm off, so a state report goes out at
+    // once instead of waiting for the broker's delayed ACK of the previous packet.
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     try {
       // `config` is retained: the broker hands the latest one at once (docs/protocol.md §4.8).
       const granted = await client.subscribeAsync({
@@ -216,20 +235,20 @@ export class AgentConnection {
     }
     if (client !== this.#client) return;
     this.#online = true;
-    this.#backoff.reset();
+    this.#brokers.succeeded();
     this.#failuresLogged = 0;
-    this.#logger.info('connected to the broker');
+    this.#logger.info({ broker: describeBroker(this.#brokers.url) }, 'connected to the broker');
     this.#options.onOnline();
   }
 
   #onClose(client: MqttClient): void {
     if (client !== this.#client) return;
     this.#client = null;
-    if (this.#online) this.#logger.warn('broker connection lost');
+    if (this.#online) this.#logger.warn({ broker: describeBroker(this.#brokers.url) }, 'broker connection lost');
     this.#setOffline(new AgentError('not_connected', 'the broker connection was lost'));
     // Force: releases mqtt.js's pending callbacks (clean session, no reconnectPeriod) and its timers.
     client.end(true);
-    this.#scheduleReconnect();
+    this.#scheduleReconnect(this.#brokers.failed());
   }
 
   #setOffline(reason: Error): void {
@@ -240,10 +259,12 @@ export class AgentConnection {
     this.#options.onOffline();
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(delayMs: number): void {
     if (this.#closed || !this.#networkUp || this.#reconnectTimer) return;
-    const delayMs = this.#backoff.next();
-    this.#logger.debug({ delayMs, attempt: this.#backoff.attempt }, 'reconnecting after the backoff');
+    this.#logger.debug(
+      { delayMs, attempt: this.#brokers.attempt, broker: describeBroker(this.#brokers.url) },
+      'reconnecting after the backoff',
+    );
     this.#reconnectTimer = setTimeout(() => this.#attempt(), delayMs);
   }
 
@@ -264,6 +285,16 @@ export class AgentConnection {
 
   #topic(outbound: OutboundMessage): string {
     return topicFor(this.#options.lockerId, outbound.channel);
+  }
+}
+
+/** A broker URL for logs and snapshots: scheme, host and port, without any credentials it may carry. */
+export function describeBroker(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return '(unparseable url)';
   }
 }
 

@@ -4,6 +4,7 @@ import {
   decodeMessage,
   type RefusalReason,
   type ReplayCache,
+  stageTrace,
   type VerifyResult,
   verifyCommand,
 } from '@smartlocker/protocol';
@@ -60,6 +61,7 @@ export class CommandProcessor {
     const { logger } = this.#options;
     const verdict = this.#verify(command);
     if (verdict.ok) {
+      stageTrace.mark(command.lockerId, 'verified');
       logger.info({ commandId: command.id, type: command.type, origin: command.origin }, 'command verified');
       let acknowledged = false;
       const answer = (result: CommandResult): void => {

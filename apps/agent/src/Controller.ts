@@ -17,6 +17,7 @@ import type { Hal } from './hal/Hal';
 import { DoorLeftOpenWatch } from './rules/DoorLeftOpenWatch';
 import { LockdownGuard } from './rules/LockdownGuard';
 import { OpenRateLimiter } from './rules/OpenRateLimiter';
+import { realScheduler, type ScheduledTimer, type Scheduler } from './Scheduler';
 import { DoorMonitor } from './sensors/DoorMonitor';
 import { PresenceMonitor } from './sensors/PresenceMonitor';
 
@@ -36,6 +37,8 @@ export interface ControllerOptions {
   stateDir: string | null;
   /** The administrator badges in force; null when the locker knows none. */
   badges: AdminBadges | null;
+  /** The rules' clock and timers (the HAL's clock by default is the same wall clock); tests move a manual one. */
+  scheduler?: Scheduler;
 }
 
 /** What the controller knows right now, for the heartbeat, the workbench and tests. */
@@ -85,20 +88,20 @@ export class Controller {
   readonly #doorLeftOpen: DoorLeftOpenWatch;
   readonly #door: DoorMonitor;
   readonly #presence: PresenceMonitor;
+  readonly #scheduler: Scheduler;
   /** Opens waiting for the door sensor to confirm them. */
-  readonly #pendingConfirmations = new Map<
-    number,
-    { commandId: string | null; timer: ReturnType<typeof setTimeout> }
-  >();
+  readonly #pendingConfirmations = new Map<number, { commandId: string | null; timer: ScheduledTimer }>();
   #confirmationIds = 0;
   #running = false;
   #lastKnownDoor: 'open' | 'closed' | null = null;
   /** Unknown until the first release succeeds, so assumed energised (fail-secure reporting). */
   #relayEnergised = true;
-  #releaseRetry: ReturnType<typeof setTimeout> | null = null;
-  #pulseTimer: ReturnType<typeof setTimeout> | null = null;
+  #releaseRetry: ScheduledTimer | null = null;
+  /** The relay driver's failure streak in progress, reported once when it starts and once when it ends. */
+  #relayFault: { energise: boolean; release: boolean } = { energise: false, release: false };
+  #pulseTimer: ScheduledTimer | null = null;
   #lastLegitimateOpenAt: number | null = null;
-  #presenceTimer: ReturnType<typeof setInterval> | null = null;
+  #presenceTimer: ScheduledTimer | null = null;
   #stopBadges: (() => void) | null = null;
 
   constructor(options: ControllerOptions) {
@@ -109,6 +112,8 @@ export class Controller {
     this.#publish = options.publish;
     this.#logger = options.logger;
     this.#badges = options.badges;
+    this.#scheduler = options.scheduler ?? realScheduler;
+    const scheduler = this.#scheduler;
     const { timings, rules, stateDir, logger } = options;
     const now = () => this.#hal.now();
     this.#counters = stateDir ? PersistentCounters.open(stateDir, logger) : PersistentCounters.inMemory();
@@ -116,6 +121,7 @@ export class Controller {
       threshold: rules.lockdownAfterIntrusions,
       durationMs: timings.lockdownMs,
       now,
+      scheduler,
       onExpired: () => this.#lockdownEnded('timer'),
     };
     this.#lockdown = stateDir
@@ -127,6 +133,7 @@ export class Controller {
       everyMs: timings.doorLeftOpenEveryMs,
       maxReminders: rules.doorLeftOpenMaxReminders,
       now,
+      scheduler,
       onAlert: (alert) => {
         this.#counters.increment('alerts');
         this.#emitEvent({ type: 'door_left_open', ...alert });
@@ -137,6 +144,7 @@ export class Controller {
       sampleMs: timings.doorSampleMs,
       debounceMs: timings.doorDebounceMs,
       logger,
+      scheduler,
       onChange: (door) => this.#onDoorChange(door),
     });
     this.#presence = new PresenceMonitor({
@@ -144,6 +152,7 @@ export class Controller {
       rules,
       timings,
       logger,
+      scheduler,
       onReading: (_reading, changed) => {
         if (!changed) return;
         this.publishState();
@@ -195,7 +204,7 @@ export class Controller {
     this.#presence.setEnabled(door === 'closed');
     this.#presence.start();
     // SPEC §2: presence every 10 s while the door is closed (and at once on a change, above).
-    this.#presenceTimer = setInterval(() => {
+    this.#presenceTimer = this.#scheduler.setInterval(() => {
       if (this.door === 'closed') this.#publishPresence();
     }, this.#timings.presencePublishMs);
     this.#stopBadges = this.#hal.onBadge((uid) => this.#onBadge(uid));
@@ -213,13 +222,13 @@ export class Controller {
     this.#stopBadges = null;
     this.#door.stop();
     this.#presence.stop();
-    if (this.#presenceTimer) clearInterval(this.#presenceTimer);
+    this.#scheduler.clear(this.#presenceTimer);
     this.#presenceTimer = null;
     this.#doorLeftOpen.stop();
     this.#lockdown.stop();
-    for (const { timer } of this.#pendingConfirmations.values()) clearTimeout(timer);
+    for (const { timer } of this.#pendingConfirmations.values()) this.#scheduler.clear(timer);
     this.#pendingConfirmations.clear();
-    if (this.#pulseTimer) clearTimeout(this.#pulseTimer);
+    this.#scheduler.clear(this.#pulseTimer);
     this.#pulseTimer = null;
     this.#releaseRelay();
     if (wasPulsing) this.publishState();
@@ -273,8 +282,10 @@ export class Controller {
       // Counted as unlocked from before the call: a driver that throws may have switched it anyway.
       this.#relayEnergised = true;
       this.#hal.setRelay(true);
+      this.#relayRecovered('energise');
     } catch (error) {
       this.#logger.error({ err: error, commandId: request.commandId }, 'relay fault on open; releasing the relay');
+      this.#relayFailed('energise');
       this.#releaseRelay();
       const refused = this.#refuseOpen(request, 'hardware_error', acknowledge);
       this.publishState();
@@ -284,7 +295,7 @@ export class Controller {
     if (!request.viaBadge) this.#rateLimiter.record(now);
     this.#lastLegitimateOpenAt = now;
     // SPEC §2: energised for 4 s, then released by this timer, by stop(), or by the process guards.
-    this.#pulseTimer = setTimeout(() => this.#endPulse(), this.#timings.relayPulseMs);
+    this.#pulseTimer = this.#scheduler.setTimeout(() => this.#endPulse(), this.#timings.relayPulseMs);
     const accepted: CommandResult = { outcome: 'accepted' };
     acknowledge(accepted);
     this.publishState();
@@ -329,7 +340,7 @@ export class Controller {
       return;
     }
     const key = ++this.#confirmationIds;
-    const timer = setTimeout(() => {
+    const timer = this.#scheduler.setTimeout(() => {
       this.#pendingConfirmations.delete(key);
       this.#emitEvent({ type: 'open_result', commandId, result: 'open_not_confirmed' });
     }, this.#timings.openConfirmWindowMs);
@@ -358,7 +369,7 @@ export class Controller {
     const legitimate = this.#withinLegitimateOpen();
     this.#emitEvent({ type: 'door_opened', legitimate });
     for (const { commandId, timer } of this.#pendingConfirmations.values()) {
-      clearTimeout(timer);
+      this.#scheduler.clear(timer);
       this.#emitEvent({ type: 'open_result', commandId, result: 'opened' });
     }
     this.#pendingConfirmations.clear();
@@ -419,21 +430,37 @@ export class Controller {
 
   /** SPEC §2: "then always de-energises (also on error)": a driver that refuses is asked again until it obeys. */
   #releaseRelay(): void {
-    if (this.#releaseRetry) clearTimeout(this.#releaseRetry);
+    this.#scheduler.clear(this.#releaseRetry);
     this.#releaseRetry = null;
     try {
       this.#hal.setRelay(false);
       this.#relayEnergised = false;
+      this.#relayRecovered('release');
     } catch (error) {
       const failure = new AgentError('relay_release_failed', 'the relay driver refused to release the strike', {
         cause: error,
       });
       this.#logger.fatal({ err: failure }, `${failure.message}; retrying in ${RELEASE_RETRY_MS} ms`);
-      this.#releaseRetry = setTimeout(() => {
+      this.#relayFailed('release');
+      this.#releaseRetry = this.#scheduler.setTimeout(() => {
         this.#releaseRelay();
         if (!this.#relayEnergised) this.publishState();
       }, RELEASE_RETRY_MS);
     }
+  }
+
+  /** Relay faults are alerts (issue 10): one event when a streak starts, none per retry. */
+  #relayFailed(phase: 'energise' | 'release'): void {
+    if (this.#relayFault[phase]) return;
+    this.#relayFault[phase] = true;
+    this.#counters.increment('alerts');
+    this.#emitEvent({ type: 'relay_fault', phase, recovered: false });
+  }
+
+  #relayRecovered(phase: 'energise' | 'release'): void {
+    if (!this.#relayFault[phase]) return;
+    this.#relayFault[phase] = false;
+    this.#emitEvent({ type: 'relay_fault', phase, recovered: true });
   }
 
   #emitEvent(body: EventBody): void {

@@ -1,5 +1,6 @@
 import type { DeviceCounters } from './DeviceCounters';
 import type { DeviceEnvelopeFactory, OutboundMessage } from './DeviceEnvelope';
+import { realScheduler, type ScheduledTimer, type Scheduler } from './Scheduler';
 
 export interface HeartbeatPublisherOptions {
   /** SPEC §2: every 30 s. */
@@ -8,7 +9,10 @@ export interface HeartbeatPublisherOptions {
   /** When the program started, for `uptimeS`. */
   bootTime: number;
   now: () => number;
+  scheduler?: Scheduler;
   counters: () => DeviceCounters;
+  /** The sequence number of the last state report sent, 0 before the first. */
+  lastStateSeq: () => number;
   envelopes: DeviceEnvelopeFactory;
   /** Only while connected: a heartbeat says "alive now", so one kept for later would lie. */
   isLive: () => boolean;
@@ -22,7 +26,7 @@ export interface HeartbeatPublisherOptions {
  */
 export class HeartbeatPublisher {
   readonly #options: HeartbeatPublisherOptions;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #timer: ScheduledTimer | null = null;
 
   constructor(options: HeartbeatPublisherOptions) {
     this.#options = options;
@@ -30,16 +34,16 @@ export class HeartbeatPublisher {
 
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.beat(), this.#options.everyMs);
+    this.#timer = (this.#options.scheduler ?? realScheduler).setInterval(() => this.beat(), this.#options.everyMs);
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    (this.#options.scheduler ?? realScheduler).clear(this.#timer);
     this.#timer = null;
   }
 
   beat(): void {
-    const { isLive, publish, envelopes, now, bootTime, firmware, counters } = this.#options;
+    const { isLive, publish, envelopes, now, bootTime, firmware, counters, lastStateSeq } = this.#options;
     if (!isLive()) return;
     publish({
       channel: 'heartbeat',
@@ -48,6 +52,7 @@ export class HeartbeatPublisher {
         uptimeS: Math.max(0, Math.floor((now() - bootTime) / 1000)),
         firmware,
         counters: counters(),
+        stateSeq: lastStateSeq(),
       },
     });
   }

@@ -27,12 +27,21 @@ export class ReconnectBackoff {
   }
 
   next(): number {
-    const { initialDelayMs, maxDelayMs, jitter, random } = this.#options;
+    const { initialDelayMs, maxDelayMs } = this.#options;
     // 2^attempt overflows to Infinity long after it passed maxDelayMs; min() keeps it finite.
     const base = Math.min(maxDelayMs, initialDelayMs * 2 ** this.#attempt);
     this.#attempt += 1;
-    const spread = 1 + jitter * (2 * random() - 1);
-    return Math.max(0, Math.round(base * spread));
+    return this.#spread(base);
+  }
+
+  /** The first delay, spread, without counting an attempt: between the nodes of a cluster (BrokerRotation). */
+  first(): number {
+    return this.#spread(Math.min(this.#options.maxDelayMs, this.#options.initialDelayMs));
+  }
+
+  #spread(baseMs: number): number {
+    const { jitter, random } = this.#options;
+    return Math.max(0, Math.round(baseMs * (1 + jitter * (2 * random() - 1))));
   }
 
   /** After a successful connection: the next loss starts again from `initialDelayMs`. */

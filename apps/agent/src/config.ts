@@ -13,6 +13,13 @@ export const AGENT_FIRMWARE_VERSION = '0.1.0';
 
 const positiveMs = z.number().int().positive();
 
+const brokerUrl = z.url({
+  protocol: /^(mqtts?|wss?|tcp|ssl)$/,
+  error: 'an mqtt://, mqtts://, ws:// or wss:// URL',
+});
+/** A cluster of more nodes than this is reached through a load balancer, not a list on every locker. */
+const MAX_BROKER_URLS = 16;
+
 export const SimulatorHalConfig = z.object({
   driver: z.literal('simulator'),
   initialDoor: z.enum(['open', 'closed', 'unknown']).default('closed'),
@@ -157,26 +164,55 @@ export const AgentConfig = z
   .object({
     lockerId: z.string().regex(LOCKER_ID_PATTERN, 'A-Z, 0-9, _ and -, at most 64, starting with a letter or digit'),
     firmware: z.string().min(1).max(64).default(AGENT_FIRMWARE_VERSION),
-    mqtt: z.object({
-      url: z.url({ protocol: /^(mqtts?|wss?|tcp|ssl)$/, error: 'an mqtt://, mqtts://, ws:// or wss:// URL' }),
-      username: z.string().min(1).optional(),
-      password: z.string().min(1).optional(),
-      /** Defaults to `smartlocker-agent-{lockerId}`; the broker's ACL keys per-device rights on it. */
-      clientId: z.string().min(1).max(128).optional(),
-      keepaliveS: z.number().int().positive().max(65_535).default(30),
-      /**
-       * Reconnection after a loss: exponential backoff with jitter, so a fleet that lost its
-       * broker does not hammer it in step when it comes back (docs/protocol.md §7).
-       */
-      reconnect: z
-        .object({
-          initialDelayMs: positiveMs.default(1_000),
-          maxDelayMs: positiveMs.default(60_000),
-          /** Each delay is spread by ± this fraction. */
-          jitter: z.number().min(0).max(1).default(0.2),
-        })
-        .prefault({}),
-    }),
+    mqtt: z
+      .object({
+        /** The broker, as the provisioning bundle gives it. With `urls`, it is tried first. */
+        url: brokerUrl.optional(),
+        /**
+         * The nodes of a clustered broker (docs/broker-cluster.md), in the order they are tried: a
+         * locker that loses its node, or cannot reach it, goes on to the next, so it fails over to
+         * a live one (docs/adr/0012-clustered-broker-nats-mqtt.md).
+         */
+        urls: z.array(brokerUrl).min(1).max(MAX_BROKER_URLS).optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        /**
+         * For `mqtts://` / `wss://`: the broker's CA certificate (PEM), from the provisioning bundle.
+         * Given, it is the only authority trusted for the broker (pinned), instead of the system's.
+         */
+        caPem: z
+          .string()
+          .regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate (-----BEGIN CERTIFICATE-----)')
+          .max(64 * 1024)
+          .optional(),
+        /** Defaults to `smartlocker-agent-{lockerId}`; the broker's ACL keys per-device rights on it. */
+        clientId: z.string().min(1).max(128).optional(),
+        keepaliveS: z.number().int().positive().max(65_535).default(30),
+        /**
+         * Reconnection after a loss: exponential backoff with jitter, so a fleet that lost its
+         * broker does not hammer it in step when it comes back (docs/protocol.md §7).
+         */
+        reconnect: z
+          .object({
+            initialDelayMs: positiveMs.default(1_000),
+            maxDelayMs: positiveMs.default(60_000),
+            /** Each delay is spread by ± this fraction. */
+            jitter: z.number().min(0).max(1).default(0.2),
+          })
+          .prefault({}),
+      })
+      .refine((mqtt) => mqtt.url !== undefined || mqtt.urls !== undefined, {
+        message: 'give the broker as url, or the nodes of a clustered broker as urls',
+        path: ['url'],
+        // Run even when other fields failed, so one pass reports every problem.
+        when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+      })
+      // One list, `url` first and each broker once, whichever of the two fields the file used;
+      // `url` stays, as the first of them, for whoever reads a parsed config's single broker.
+      .transform(({ url, urls, ...rest }) => {
+        const brokers = [...new Set([...(url === undefined ? [] : [url]), ...(urls ?? [])])];
+        return { ...rest, url: brokers[0] as string, urls: brokers };
+      }),
     /** The server's Ed25519 public key (SPEC §12: commands a device can verify), inline or as a file. */
     commandPublicKeyPem: z.string().min(1).optional(),
     commandPublicKeyPath: z.string().min(1).optional(),

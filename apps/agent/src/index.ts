@@ -3,6 +3,7 @@ import { Agent, type RunningAgent } from './Agent';
 import { type AgentConfigInput, parseAgentConfig } from './config';
 import { createHal } from './hal/createHal';
 import type { Hal } from './hal/Hal';
+import type { Scheduler } from './Scheduler';
 
 export type { AgentSnapshot, RunningAgent } from './Agent';
 export { AGENT_ERROR_CODES, AgentError, type AgentErrorCode } from './AgentError';
@@ -25,11 +26,17 @@ export {
   type SimulatedHardware,
 } from './hal/SimulatedHal';
 export { installProcessGuards, type ProcessGuardOptions } from './processGuards';
+export { ManualScheduler, realScheduler, type ScheduledTimer, type Scheduler } from './Scheduler';
 
 export interface StartAgentOptions<H extends Hal = Hal> {
   /** A HAL to use instead of the one `config.hal` names, e.g. a SimulatedHal the caller drives. */
   hal?: H;
   logger?: Logger;
+  /**
+   * The device rules' clock and timers (and a simulated HAL's): tests pass a ManualScheduler to let
+   * a 5-minute lockdown run out in one call. The wall clock by default.
+   */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -49,12 +56,13 @@ export async function startAgent<H extends Hal = Hal>(
   const hal =
     options.hal ??
     (createHal(parsed.hal, {
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       // Driver faults (a dead gpiomon, an SPI error) go to the agent's log, not to stderr.
       gpio: { onFault: (error: Error) => logger.error({ err: error }, error.message) },
     }) as H);
   let agent: Agent<H>;
   try {
-    agent = new Agent(parsed, hal, logger);
+    agent = new Agent(parsed, hal, logger, options.scheduler);
   } catch (error) {
     if (!options.hal) await hal.close();
     throw error;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { describeBroker } from './AgentConnection';
 import { AgentError } from './AgentError';
 import { AGENT_FIRMWARE_VERSION, loadAgentConfigFile } from './config';
 import { startAgent } from './index';
@@ -22,6 +23,7 @@ Smallest configuration (relative paths are relative to the file):
     "stateDir": "/var/lib/smartlocker-agent",
     "hal": { "driver": "simulator" }
   }
+A clustered broker: "mqtt": { "urls": ["mqtts://node-a:8883", "mqtts://node-b:8883"], ... } (tried in order).
 `;
 
 async function main(): Promise<number> {
@@ -49,7 +51,10 @@ async function main(): Promise<number> {
   const logger = pino({ name: 'smartlocker-agent', level: config.logLevel });
   const agent = await startAgent(config, { logger });
   // The driver actually chosen: `auto` resolves to gpio on a Raspberry Pi, the simulator elsewhere.
-  logger.info({ lockerId: config.lockerId, broker: config.mqtt.url, hal: agent.hal.driver }, 'agent started');
+  logger.info(
+    { lockerId: config.lockerId, brokers: config.mqtt.urls.map(describeBroker), hal: agent.hal.driver },
+    'agent started',
+  );
 
   // SPEC §2: whatever ends the process (signal, bug), the strike is released first.
   installProcessGuards(agent, { logger });

@@ -27,14 +27,27 @@ const EnvSchema = z.object({
     .optional(),
   MQTT_USERNAME: z.string().min(1).optional(),
   MQTT_PASSWORD: z.string().min(1).optional(),
+  // Production Mosquitto (docs/deploy-mosquitto.md): lockers' accounts through dynamic security,
+  // and its log file followed for the publications it refused.
+  MQTT_DYNSEC: bool.optional(),
+  MQTT_BROKER_LOG_FILE: z.string().min(1).optional(),
   EMBEDDED_MQTT_HOST: z.string().min(1).default('127.0.0.1'),
   EMBEDDED_MQTT_PORT: port.default(1884),
+  // MQTT over TLS (issue 14, docs/deploy.md): the embedded broker's mqtts:// listener for the
+  // lockers, and the CA they pin (also trusted by the server for an external mqtts:// broker).
+  EMBEDDED_MQTT_TLS_CERT_FILE: z.string().min(1).optional(),
+  EMBEDDED_MQTT_TLS_KEY_FILE: z.string().min(1).optional(),
+  EMBEDDED_MQTT_TLS_HOST: z.string().min(1).default('0.0.0.0'),
+  EMBEDDED_MQTT_TLS_PORT: port.default(8883),
+  MQTT_TLS_CA_FILE: z.string().min(1).optional(),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   COMMAND_SIGNING_KEY_FILE: z.string().min(1).optional(),
   DEMO_MODE: bool.optional(),
   SIMULATED_LOCKERS: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCKER_OFFLINE_AFTER_S: z.coerce.number().int().min(35).max(3600).default(90),
+  // Graceful shutdown (docs/deploy.md): how long in-flight requests get after SIGTERM.
+  SHUTDOWN_GRACE_S: z.coerce.number().int().min(0).max(300).default(10),
   // Accounts (issue 4, docs/security.md)
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
@@ -65,6 +78,9 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9]+$/, 'expected a webhook signing secret whsec_…')
+    .optional(),
+  STRIPE_API_URL: z
+    .url({ message: 'expected the http(s):// base URL of a Stripe-compatible API, e.g. http://127.0.0.1:12111' })
     .optional(),
   STRIPE_EMULATOR_PORT: port.default(12111),
   STRIPE_EMULATOR_CHAOS: bool.optional(),
@@ -98,6 +114,9 @@ function productionProblems(env: Record<string, string>): string[] {
   if (!env.STRIPE_SECRET_KEY) {
     problems.push('STRIPE_SECRET_KEY: required in production (the local Stripe emulator is for development)');
   }
+  if (env.STRIPE_API_URL) {
+    problems.push('STRIPE_API_URL: not allowed in production (payments go to api.stripe.com)');
+  }
   if (!env.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
   else if (!env.PUBLIC_URL.startsWith('https://'))
     problems.push('PUBLIC_URL: must be https:// in production (SPEC §8)');
@@ -118,6 +137,23 @@ function crossProblems(env: Record<string, string>): string[] {
       'STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET: set both to use Stripe, or neither for the local emulator',
     );
   }
+  const dynsec = ['true', '1', 'yes'].includes(env.MQTT_DYNSEC ?? '');
+  if (dynsec && !(env.MQTT_URL && env.MQTT_USERNAME && env.MQTT_PASSWORD)) {
+    problems.push(
+      'MQTT_DYNSEC: needs MQTT_URL, MQTT_USERNAME and MQTT_PASSWORD (the account of mosquitto_ctrl dynsec init)',
+    );
+  }
+  if (Boolean(env.EMBEDDED_MQTT_TLS_CERT_FILE) !== Boolean(env.EMBEDDED_MQTT_TLS_KEY_FILE)) {
+    problems.push('EMBEDDED_MQTT_TLS_CERT_FILE / EMBEDDED_MQTT_TLS_KEY_FILE: set both to serve mqtts://, or neither');
+  }
+  if (env.EMBEDDED_MQTT_TLS_CERT_FILE && env.MQTT_URL) {
+    problems.push('EMBEDDED_MQTT_TLS_CERT_FILE: only for the embedded broker (MQTT_URL unset); Mosquitto has its own');
+  }
+  if (env.MQTT_BROKER_LOG_FILE && !env.MQTT_URL) {
+    problems.push(
+      'MQTT_BROKER_LOG_FILE: only for an external Mosquitto (MQTT_URL); the embedded broker reports by itself',
+    );
+  }
   return problems;
 }
 
@@ -129,14 +165,29 @@ export interface Config {
   dataDir: string;
   database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
   mqtt:
-    | { kind: 'embedded'; host: string; port: number }
+    | {
+        kind: 'embedded';
+        host: string;
+        port: number;
+        /** The mqtts:// listener for the lockers, when its certificate and key are configured. */
+        tls: { host: string; port: number; certFile: string; keyFile: string } | null;
+      }
     | { kind: 'external'; url: string; username?: string; password?: string };
+  /** The CA (PEM file) the lockers pin for mqtts://, handed out in their provisioning bundle. */
+  mqttTlsCaFile: string | null;
+  /**
+   * A production Mosquitto kept in step (docs/deploy-mosquitto.md): the lockers' accounts through
+   * its dynamic-security plugin, and its log file followed for the publications it refused.
+   */
+  mosquitto: { dynamicSecurity: boolean; logFile: string | null };
   authSecret: string | null;
   commandSigningKeyFile: string | null;
   demoMode: boolean;
   simulatedLockers: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   lockerOfflineAfterMs: number;
+  /** After SIGTERM, how long requests in flight may run before they are cut (docs/deploy.md). */
+  shutdownGraceMs: number;
   /** Google sign-in through OpenID Connect; null when not configured. */
   google: { clientId: string; clientSecret: string; issuer: string } | null;
   /** SMTP when `smtpUrl` is set; otherwise the development outbox (docs/security.md). */
@@ -147,7 +198,7 @@ export interface Config {
   trustProxy: boolean;
   /** Real Stripe when its keys are set; the local emulator otherwise (docs/payments.md). */
   payments:
-    | { kind: 'stripe'; secretKey: string; webhookSecret: string }
+    | { kind: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: string | null }
     | { kind: 'emulator'; port: number; chaos: boolean };
   /** How often the booking clock runs (holds, starts, ends, reminders). */
   bookingTickMs: number;
@@ -190,13 +241,36 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
         : { kind: 'pglite', dir: resolve(dataDir, 'pglite') },
       mqtt: e.MQTT_URL
         ? { kind: 'external', url: e.MQTT_URL, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD }
-        : { kind: 'embedded', host: e.EMBEDDED_MQTT_HOST, port: e.EMBEDDED_MQTT_PORT },
+        : {
+            kind: 'embedded',
+            host: e.EMBEDDED_MQTT_HOST,
+            port: e.EMBEDDED_MQTT_PORT,
+            tls:
+              e.EMBEDDED_MQTT_TLS_CERT_FILE && e.EMBEDDED_MQTT_TLS_KEY_FILE
+                ? {
+                    host: e.EMBEDDED_MQTT_TLS_HOST,
+                    port: e.EMBEDDED_MQTT_TLS_PORT,
+                    certFile: resolve(cwd, e.EMBEDDED_MQTT_TLS_CERT_FILE),
+                    keyFile: resolve(cwd, e.EMBEDDED_MQTT_TLS_KEY_FILE),
+                  }
+                : null,
+          },
+      mqttTlsCaFile: e.MQTT_TLS_CA_FILE ? resolve(cwd, e.MQTT_TLS_CA_FILE) : null,
+      mosquitto: {
+        dynamicSecurity: e.MQTT_DYNSEC ?? false,
+        logFile: e.MQTT_BROKER_LOG_FILE
+          ? isAbsolute(e.MQTT_BROKER_LOG_FILE)
+            ? e.MQTT_BROKER_LOG_FILE
+            : resolve(cwd, e.MQTT_BROKER_LOG_FILE)
+          : null,
+      },
       authSecret: e.AUTH_SECRET ?? null,
       commandSigningKeyFile: e.COMMAND_SIGNING_KEY_FILE ?? null,
       demoMode,
       simulatedLockers: e.SIMULATED_LOCKERS ?? demoMode,
       logLevel: e.LOG_LEVEL,
       lockerOfflineAfterMs: e.LOCKER_OFFLINE_AFTER_S * 1000,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_S * 1000,
       google:
         e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
           ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer: e.GOOGLE_ISSUER }
@@ -206,7 +280,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       trustProxy: e.TRUST_PROXY ?? false,
       payments:
         e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
-          ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET }
+          ? {
+              kind: 'stripe',
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+              apiUrl: e.STRIPE_API_URL ?? null,
+            }
           : { kind: 'emulator', port: e.STRIPE_EMULATOR_PORT, chaos: e.STRIPE_EMULATOR_CHAOS ?? false },
       bookingTickMs: e.BOOKING_TICK_S * 1000,
       vapid:

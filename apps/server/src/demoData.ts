@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import type { Auth } from './auth/auth';
-import type { Database } from './db/database';
-import { lockers, sites } from './db/schema';
+import type { LockerProvisioning } from './provisioning/LockerProvisioning';
 import type { AdminBadgeRepository } from './repositories/AdminBadgeRepository';
+import type { LockerRepository } from './repositories/LockerRepository';
 import type { UserRepository } from './repositories/UserRepository';
 
 export interface DemoLocker {
@@ -28,17 +27,26 @@ export interface DemoAccount {
   name: string;
 }
 
-export async function ensureDemoLockers(db: Database, demoLockers: readonly DemoLocker[]): Promise<void> {
-  const siteName = 'Campus SmartLocker';
-  let site = (await db.select().from(sites).where(eq(sites.name, siteName)).limit(1))[0];
-  if (!site) {
-    site = (await db.insert(sites).values({ name: siteName, timeZone: 'Europe/Brussels' }).returning())[0];
+/** The demo site's name; the provisioning service finds it or creates it. */
+export const DEMO_SITE = { name: 'Campus SmartLocker', timeZone: 'Europe/Brussels' } as const;
+
+/**
+ * The demo lockers are provisioned like any other (issue 11): a site, a locker row with a hashed
+ * broker secret, an audit entry. One that already exists is left as it is (the simulated lockers
+ * get a fresh secret at every start anyway).
+ */
+export async function ensureDemoLockers(
+  provisioning: Pick<LockerProvisioning, 'provision'>,
+  lockers: Pick<LockerRepository, 'exists'>,
+  demoLockers: readonly DemoLocker[],
+): Promise<void> {
+  for (const locker of demoLockers) {
+    if (await lockers.exists(locker.id)) continue;
+    await provisioning.provision(
+      { ...locker, siteName: DEMO_SITE.name, siteTimeZone: DEMO_SITE.timeZone },
+      { kind: 'system', id: null },
+    );
   }
-  if (!site) throw new Error('could not create the demo site');
-  await db
-    .insert(lockers)
-    .values(demoLockers.map((l) => ({ ...l, siteId: site.id })))
-    .onConflictDoNothing();
 }
 
 /**

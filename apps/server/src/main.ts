@@ -53,10 +53,12 @@ try {
     if (stopping) return;
     stopping = true;
     system.logger.info({ signal }, 'shutting down');
+    // The grace period for requests in flight, then 10 s for the broker and the database.
+    const limitMs = config.shutdownGraceMs + 10_000;
     const force = setTimeout(() => {
-      system.logger.error('shutdown took longer than 10 s, exiting');
+      system.logger.error({ limitMs }, 'shutdown took too long, exiting');
       process.exit(1);
-    }, 10_000);
+    }, limitMs);
     force.unref();
     system.stop().then(
       () => process.exit(0),

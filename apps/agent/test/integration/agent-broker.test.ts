@@ -65,6 +65,7 @@ describe.each(brokerBackends())('agent against a real broker ($name)', (backend)
     brokerUrl?: string;
     lockerId?: string;
     observer?: Observer;
+    heartbeatMs?: number;
   }
 
   /** A connected agent on a simulated locker, an observer on its topics, and a way to send it commands. */
@@ -88,7 +89,7 @@ describe.each(brokerBackends())('agent against a real broker ($name)', (backend)
       commandPublicKeyPem: serverKeys.publicKeyPem,
       stateDir,
       hal: { driver: 'simulator' },
-      timings: FAST_TIMINGS,
+      timings: { ...FAST_TIMINGS, heartbeatMs: options.heartbeatMs ?? FAST_TIMINGS.heartbeatMs },
     };
     const agent: RunningAgent<SimulatedHal> = await startAgent(config, { hal, logger });
     cleanups.push(async () => {
@@ -150,6 +151,22 @@ describe.each(brokerBackends())('agent against a real broker ($name)', (backend)
     expect(ackIndex).toBeLessThan(unlockedIndex);
     const seqs = observer.received.map((r) => r.message.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  it('names the last state report it sent in each heartbeat, so a server that missed it can ask again', async () => {
+    const { lockerId, observer, send, ackFor } = await lockerScenario({ heartbeatMs: 250 });
+    const open = signedCommand(lockerId, 'open');
+    await send(open);
+    await ackFor(open.id);
+    await observer.waitFor(() => observer.of('event').find((e) => e.type === 'door_closed'), 'door_closed');
+    await observer.waitFor(() => observer.of('state').at(-1)?.lock === 'locked', 'locked again');
+    const lastState = observer.of('state').at(-1);
+    const beat = await observer.waitFor(
+      () => observer.of('heartbeat').find((h) => h.seq > (lastState?.seq ?? Number.POSITIVE_INFINITY)),
+      'a heartbeat after the last state',
+    );
+    expect(observer.of('state').length).toBeGreaterThanOrEqual(3);
+    expect(beat.stateSeq).toBe(lastState?.seq);
   });
 
   it('refuses a forged command without touching the relay', async () => {

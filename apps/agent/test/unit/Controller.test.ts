@@ -58,9 +58,37 @@ describe('relay (SPEC §2: energised 4 s, then always released)', () => {
 
     expect(hal.relayActivations).toBe(1);
     expect(hal.relayEnergised).toBe(false);
-    expect(events()).toMatchObject([{ type: 'open_refused', commandId: command.id, reason: 'hardware_error' }]);
+    // The fault is an alert of its own (issue 10), reported before the refusal it causes.
+    expect(events()).toMatchObject([
+      { type: 'relay_fault', phase: 'energise', recovered: false },
+      { type: 'open_refused', commandId: command.id, reason: 'hardware_error' },
+    ]);
     expect(states().at(-1)?.lock).toBe('locked');
     expect(controller.pulseInProgress).toBe(false);
+    expect(controller.counters.alerts).toBe(1);
+  });
+
+  it('reports a relay fault once per streak, and once when the relay works again', async () => {
+    class FlakyRelayHal extends SimulatedHal {
+      failing = true;
+      override setRelay(energised: boolean): void {
+        super.setRelay(energised);
+        if (energised && this.failing) throw new Error('GPIO write-back mismatch');
+      }
+    }
+    const hal = new FlakyRelayHal();
+    const { controller, eventsOf } = await started(controllerScenario(hal));
+
+    controller.execute(verifiedCommand('open'));
+    controller.execute(verifiedCommand('open'));
+    expect(eventsOf('relay_fault')).toMatchObject([{ phase: 'energise', recovered: false }]);
+
+    hal.failing = false;
+    expect(controller.execute(verifiedCommand('open'))).toEqual({ outcome: 'accepted' });
+    expect(eventsOf('relay_fault')).toMatchObject([
+      { phase: 'energise', recovered: false },
+      { phase: 'energise', recovered: true },
+    ]);
   });
 
   it('keeps asking a relay driver that refuses to release until it obeys, and reports unlocked meanwhile', async () => {
@@ -75,7 +103,7 @@ describe('relay (SPEC §2: energised 4 s, then always released)', () => {
       }
     }
     const hal = new StuckRelayHal();
-    const { controller, states } = await started(controllerScenario(hal));
+    const { controller, states, eventsOf } = await started(controllerScenario(hal));
     controller.execute(verifiedCommand('open'));
     hal.refusals = 2;
 
@@ -85,6 +113,11 @@ describe('relay (SPEC §2: energised 4 s, then always released)', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(hal.relayEnergised).toBe(false);
     expect(states().at(-1)?.lock).toBe('locked');
+    // Two refusals, one fault reported (no alert per 250 ms retry), then its recovery.
+    expect(eventsOf('relay_fault')).toMatchObject([
+      { phase: 'release', recovered: false },
+      { phase: 'release', recovered: true },
+    ]);
   });
 
   it('still releases on time when the door sensor throws in the middle of the pulse', async () => {

@@ -82,6 +82,45 @@ describe('agent configuration (STYLE: validate once, report every problem)', () 
     }
   });
 
+  it('keeps a single broker url valid, as every provisioning bundle has it', () => {
+    const config = parseAgentConfig(minimal);
+    expect(config.mqtt.urls).toEqual(['mqtt://gateway.local:1883']);
+    expect(config.mqtt.url).toBe('mqtt://gateway.local:1883');
+  });
+
+  it('takes the nodes of a clustered broker as urls, url first and each node once', () => {
+    const nodes = ['mqtts://node-b.example:8883', 'mqtts://node-c.example:8883'];
+    const onlyNodes = parseAgentConfig({ ...minimal, mqtt: { urls: nodes } });
+    expect(onlyNodes.mqtt.urls).toEqual(nodes);
+    expect(onlyNodes.mqtt.url).toBe(nodes[0]);
+
+    const bundlePlusNodes = parseAgentConfig({
+      ...minimal,
+      mqtt: { url: 'mqtts://node-a.example:8883', urls: ['mqtts://node-a.example:8883', ...nodes] },
+    });
+    expect(bundlePlusNodes.mqtt.urls).toEqual(['mqtts://node-a.example:8883', ...nodes]);
+    // A parsed config parses to itself (the server's simulated lockers hand parsed configs back in).
+    expect(parseAgentConfig(bundlePlusNodes).mqtt.urls).toEqual(bundlePlusNodes.mqtt.urls);
+  });
+
+  it('refuses a broker list that is missing, empty or holds something other than an MQTT URL', () => {
+    const problems = (mqtt: object): string => {
+      try {
+        parseAgentConfig({ ...minimal, mqtt });
+      } catch (error) {
+        return (error as AgentError).message;
+      }
+      return '';
+    };
+    expect(problems({})).toContain('- mqtt.url: give the broker as url, or the nodes of a clustered broker as urls');
+    expect(problems({ urls: [] })).toContain('- mqtt.urls:');
+    const mixed = problems({ urls: ['mqtt://node-a:1883', 'http://node-b'], keepaliveS: 0 });
+    expect(mixed).toContain('- mqtt.urls.1: an mqtt://, mqtts://, ws:// or wss:// URL');
+    // Every problem at once: the list's and the other fields'.
+    expect(mixed).toContain('- mqtt.keepaliveS:');
+    expect(problems({ urls: Array.from({ length: 17 }, (_, i) => `mqtt://node-${i}:1883`) })).toContain('- mqtt.urls:');
+  });
+
   it('resolves relative paths against the config file folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
     try {

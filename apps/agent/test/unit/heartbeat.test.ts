@@ -36,6 +36,7 @@ function heartbeatScenario(live = { value: true }) {
     bootTime: T0,
     now: Date.now,
     counters: () => counters.values,
+    lastStateSeq: () => 7,
     envelopes: new DeviceEnvelopeFactory(LOCKER_ID, { next: () => ++seq }, Date.now),
     isLive: () => live.value,
     publish: (outbound) => {
@@ -54,7 +55,7 @@ describe('heartbeat (SPEC §2: every 30 s, uptime, firmware and counters)', () =
     await vi.advanceTimersByTimeAsync(1);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(beats.map((b) => b.uptimeS)).toEqual([30, 60, 90]);
-    expect(beats[0]).toMatchObject({ firmware: 'smartlocker-agent 0.1.0', lockerId: LOCKER_ID });
+    expect(beats[0]).toMatchObject({ firmware: 'smartlocker-agent 0.1.0', lockerId: LOCKER_ID, stateSeq: 7 });
     heartbeat.stop();
   });
 

@@ -4,6 +4,7 @@ import type { PairingRepository } from '../repositories/PairingRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
 import type { AccountRepository } from './AccountRepository';
+import { type Locale, localeOf } from './locale';
 import { detectPhotoType, InvalidPhotoError, PHOTO_MAX_BYTES, reencodePhoto } from './profilePhoto';
 import { normalisePseudo, PSEUDO_MAX, PSEUDO_MIN } from './pseudo';
 
@@ -20,6 +21,8 @@ export interface PublicUser {
   emailLocked: boolean;
   /** Has a password (false for an account created with Google until a reset sets one). */
   hasPassword: boolean;
+  /** The person's language (issue 12): the app and the e-mails follow it. */
+  locale: Locale;
 }
 
 export const PHOTO_PATH = '/api/me/photo';
@@ -45,6 +48,7 @@ export class AccountService {
       image: user.image,
       emailLocked: methods.providers.includes('google'),
       hasPassword: methods.hasPassword,
+      locale: localeOf(user.locale),
     };
   }
 
@@ -54,6 +58,12 @@ export class AccountService {
 
   async hasPassword(userId: string): Promise<boolean> {
     return (await this.accounts.signInMethods(userId)).hasPassword;
+  }
+
+  async setLocale(userId: string, locale: Locale): Promise<UserRow> {
+    const updated = await this.users.update(userId, { locale });
+    if (!updated) throw new AppError(404, 'not_found', 'Account not found.');
+    return updated;
   }
 
   async rename(userId: string, raw: unknown): Promise<UserRow> {
@@ -106,7 +116,11 @@ export class AccountService {
     this.#erasureSteps.push(step);
   }
 
-  async erase(userId: string, by: { kind: 'user' | 'admin'; id: string }): Promise<void> {
+  /**
+   * An administrator's erasure (issue 11) is the same erasure, audited as
+   * `account.erased_by_admin` with the reason they gave.
+   */
+  async erase(userId: string, by: { kind: 'user' | 'admin'; id: string }, reason?: string): Promise<void> {
     for (const step of this.#erasureSteps) await step(userId);
     const lockerId = await this.pairings.end(userId, by.kind, new Date());
     if (lockerId) {
@@ -114,7 +128,13 @@ export class AccountService {
       this.bus.emit('pairing.changed', { userId, lockerId: null });
     }
     if (!(await this.accounts.deleteUser(userId))) throw new AppError(404, 'not_found', 'Account not found.');
-    await this.audit.record({ actorKind: by.kind, actorId: by.id, action: 'account.erased', subjectUserId: userId });
+    await this.audit.record({
+      actorKind: by.kind,
+      actorId: by.id,
+      action: by.kind === 'admin' ? 'account.erased_by_admin' : 'account.erased',
+      subjectUserId: userId,
+      ...(reason === undefined ? {} : { data: { reason } }),
+    });
   }
 
   async #reload(userId: string): Promise<UserRow> {

@@ -35,6 +35,8 @@ export type Acquired = { ok: true; hit: Hit } | { ok: false; retryAfterS: number
 export interface Hit {
   key: string;
   id: number;
+  /** Hits in the window, this one included, when it was taken. */
+  count: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class RateLimiter {
     const key = this.key(rule, value);
     const id = await this.repository.add(key);
     const { count, oldestLeavesInS } = await this.repository.count(key, rule.windowS);
-    if (count <= rule.limit) return { ok: true, hit: { key, id } };
+    if (count <= rule.limit) return { ok: true, hit: { key, id, count } };
     await this.repository.remove(id);
     return { ok: false, retryAfterS: Math.max(1, oldestLeavesInS) };
   }

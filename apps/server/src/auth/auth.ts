@@ -5,6 +5,7 @@ import { APIError, createAuthMiddleware, createEmailVerificationToken, getSessio
 import { genericOAuth } from 'better-auth/plugins/generic-oauth';
 import type { AccountRepository } from '../accounts/AccountRepository';
 import { CLIENT_ADDRESS_HEADER } from '../accounts/clientAddress';
+import { DEFAULT_LOCALE, isLocale, type Locale, localeFromAcceptLanguage, localeOf } from '../accounts/locale';
 import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MESSAGES,
@@ -103,6 +104,11 @@ export function createAuth(options: AuthOptions) {
    * (Google says it is verified, or a link mailed to it was opened). Otherwise anyone could sign
    * up with an administrator's address before they do. Until then a confirmation link is sent.
    */
+  /** The account's language for its e-mails (better-auth's own user objects do not carry it). */
+  async function localeOfUser(userId: string): Promise<Locale> {
+    return localeOf((await options.users.findById(userId))?.locale);
+  }
+
   async function applyAdminList(userId: string): Promise<void> {
     const user = await options.users.findById(userId);
     if (!user || user.role === 'admin' || !adminEmails.has(user.email)) return;
@@ -116,7 +122,7 @@ export function createAuth(options: AuthOptions) {
       userId: user.id,
     });
     const url = link(`/api/auth/verify-email?token=${token}&callbackURL=${encodeURIComponent('/')}`);
-    options.postman.post(emailChangeMail(user.email, user.name, url));
+    options.postman.post(emailChangeMail(user.email, user.name, url, user.locale));
   }
 
   return betterAuth({
@@ -153,7 +159,9 @@ export function createAuth(options: AuthOptions) {
       resetPasswordTokenExpiresIn: RESET_TOKEN_TTL_S,
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, url }) => {
-        options.postman.post(passwordResetMail(user.email, user.name, url, RESET_TOKEN_TTL_S / 60));
+        options.postman.post(
+          passwordResetMail(user.email, user.name, url, RESET_TOKEN_TTL_S / 60, await localeOfUser(user.id)),
+        );
       },
       onPasswordReset: async ({ user }) => {
         // The reset link reached this address: it is proven (this also unlocks ADMIN_EMAILS and
@@ -168,7 +176,7 @@ export function createAuth(options: AuthOptions) {
       sendOnSignUp: false,
       // Used for an e-mail change (sent to the new address) and for proving an ADMIN_EMAILS address.
       sendVerificationEmail: async ({ user, url }) => {
-        options.postman.post(emailChangeMail(user.email, user.name, url));
+        options.postman.post(emailChangeMail(user.email, user.name, url, await localeOfUser(user.id)));
       },
       afterEmailVerification: async (user) => {
         await applyAdminList(user.id);
@@ -178,6 +186,8 @@ export function createAuth(options: AuthOptions) {
       additionalFields: {
         premium: { type: 'boolean', defaultValue: false, input: false },
         role: { type: 'string', defaultValue: 'user', input: false },
+        // Sent by the app at sign-up (its current language); checked in the sign-up hook below.
+        locale: { type: 'string', defaultValue: DEFAULT_LOCALE, input: true },
       },
       changeEmail: { enabled: true },
     },
@@ -196,8 +206,15 @@ export function createAuth(options: AuthOptions) {
     databaseHooks: {
       user: {
         create: {
-          before: async (user) => ({
-            data: { ...user, name: normalisePseudo(user.name) ?? pseudoFromProfile(user.name, user.email) },
+          before: async (user, ctx) => ({
+            data: {
+              ...user,
+              name: normalisePseudo(user.name) ?? pseudoFromProfile(user.name, user.email),
+              // A Google sign-up carries no language of ours: the browser's Accept-Language decides.
+              locale: isLocale(user.locale)
+                ? user.locale
+                : localeFromAcceptLanguage(ctx?.headers?.get('accept-language')),
+            },
           }),
         },
       },
@@ -225,6 +242,9 @@ export function createAuth(options: AuthOptions) {
             checkNewPassword(body.password, email ? { email } : {});
             // The photo is uploaded to us (PUT /api/me/photo), never given as a URL.
             delete body.image;
+            body.locale = isLocale(body.locale)
+              ? body.locale
+              : localeFromAcceptLanguage(ctx.headers?.get('accept-language'));
             body.name = name;
             if (!email || typeof body.password !== 'string') return;
             const existing = await ctx.context.internalAdapter.findUserByEmail(email);
@@ -239,6 +259,7 @@ export function createAuth(options: AuthOptions) {
                 existing.user.name,
                 link(WEB_ROUTES.signIn),
                 link(WEB_ROUTES.forgot),
+                await localeOfUser(existing.user.id),
               ),
             );
             const now = new Date();
@@ -288,7 +309,7 @@ export function createAuth(options: AuthOptions) {
         const user = await options.users.findById(userId);
         if (user?.email !== updateTo) return;
         await options.audit.record({ actorKind: 'user', actorId: user.id, action: 'account.email_changed' });
-        options.postman.post(emailChangedNotice(previous, user.name, updateTo));
+        options.postman.post(emailChangedNotice(previous, user.name, updateTo, user.locale));
       }),
     },
     plugins: options.google

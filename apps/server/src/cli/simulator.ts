@@ -158,7 +158,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<RunningSi
     };
   }
 
-  // A few at a time: each provisioning hashes a secret with scrypt on the server.
+  // A few at a time: each provisioning is a round of HTTP requests and database writes on the server.
   const provisioned: { row: SimulatedLockerRow; path: string }[] = [];
   const indexes = Array.from({ length: options.lockers }, (_, i) => i + 1);
   while (indexes.length > 0) {

@@ -1,5 +1,4 @@
 import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -7,8 +6,10 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { dumpPglite } from '../backup/pgliteBackup';
 import { acquireLock } from './lockfile';
 import { MIGRATIONS_FOLDER } from './migrations';
+import { PGLITE_EXTENSIONS } from './pgliteExtensions';
 import { isEmptyDataDir, loadPgliteTemplate } from './pgliteTemplate';
 import * as schema from './schema';
 
@@ -24,6 +25,8 @@ export interface OpenDatabase {
   db: Database;
   kind: 'pglite' | 'postgres';
   ping(): Promise<void>;
+  /** The embedded database only: a consistent archive of its data directory (backup/pgliteBackup.ts). */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
     client = await PGlite.create({
       ...(target.kind === 'pglite' ? { dataDir: target.dir } : {}),
       ...(template ? { loadDataDir: template } : {}),
-      extensions: { btree_gist },
+      extensions: PGLITE_EXTENSIONS,
     });
     const pgliteDb = drizzlePglite(client, { schema });
     await migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -98,6 +101,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
       ping: async () => {
         await db.execute(sql`select 1`);
       },
+      dump: () => dumpPglite(opened),
       close: async () => {
         try {
           await opened.close();

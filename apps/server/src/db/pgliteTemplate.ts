@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { CACHE_DIR, MIGRATIONS_FOLDER } from '../paths';
+import { PGLITE_EXTENSIONS } from './pgliteExtensions';
 
 /**
  * Creating a PGlite cluster runs initdb in WASM: 3–6 s on a small machine, most of a first
@@ -57,7 +57,7 @@ export function isEmptyDataDir(dir: string): boolean {
 }
 
 export async function writePgliteTemplate(): Promise<string> {
-  const client = await PGlite.create({ extensions: { btree_gist } });
+  const client = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   try {
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
     const dump = await client.dumpDataDir('gzip');

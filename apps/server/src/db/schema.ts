@@ -1,3 +1,4 @@
+import type { AlertKind } from '@smartlocker/domain';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -10,6 +11,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -45,14 +47,19 @@ export const paymentStatus = pgEnum('payment_status', ['open', 'paid', 'failed',
 export const paymentPurpose = pgEnum('payment_purpose', ['booking', 'extension']);
 export const alertSeverity = pgEnum('alert_severity', ['info', 'warning', 'critical']);
 export const actorKind = pgEnum('actor_kind', ['user', 'admin', 'device', 'system']);
+export const alertState = pgEnum('alert_state', ['active', 'acknowledged', 'cleared']);
 
 // ── Sites and lockers ────────────────────────────────────────────────────────────────────────
 
 export const sites = pgTable('sites', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  /** Postal address, shown to operators and on stickers (issue 11). */
+  address: text('address'),
   /** IANA zone in which opening hours and bookings are expressed (SPEC §5). */
   timeZone: text('time_zone').notNull().default('Europe/Brussels'),
+  /** A site taken down: kept for history, hidden from new lockers. */
+  decommissionedAt: ts('decommissioned_at'),
   createdAt: createdAt(),
 });
 
@@ -69,6 +76,19 @@ export const lockers = pgTable(
     /** The code printed on the locker and in its QR code (SPEC §4). */
     pairingCode: text('pairing_code').notNull().unique(),
     hourlyPriceCents: integer('hourly_price_cents').notNull().default(500),
+    /** Where it stands on its site ("Hall B, rangée 3"), for the people who look for it. */
+    location: text('location'),
+    /**
+     * Put out of service by an administrator (issue 11): pairing, bookings and opens are refused
+     * with a clear message until it is back in service.
+     */
+    outOfServiceAt: ts('out_of_service_at'),
+    outOfServiceReason: text('out_of_service_reason'),
+    /** Taken out of the fleet: its credentials are revoked, it is kept for history. */
+    decommissionedAt: ts('decommissioned_at'),
+    /** The device's own counters from its heartbeat (opens, relay cycles), kept when they change. */
+    opensCount: integer('opens_count').notNull().default(0),
+    relayCycles: integer('relay_cycles').notNull().default(0),
     // Facts last reported by the device; `online` comes from the broker (status / last will).
     online: boolean('online').notNull().default(false),
     door: doorState('door').notNull().default('unknown'),
@@ -78,6 +98,8 @@ export const lockers = pgTable(
     distanceCm: real('distance_cm'),
     firmware: text('firmware'),
     lastSeenAt: ts('last_seen_at'),
+    /** Since when the locker is offline (null while online): an alarm is raised once it lasts (issue 10). */
+    offlineSince: ts('offline_since'),
     /**
      * Highest device `seq` applied per latest-wins channel (docs/protocol.md §6): an older
      * `state` or `presence` replayed from a queue must not overwrite a newer one. Records
@@ -104,6 +126,8 @@ export const users = pgTable('users', {
   image: text('image'),
   premium: boolean('premium').notNull().default(false),
   role: userRole('role').notNull().default('user'),
+  /** The person's language, `fr` or `en` (issue 12): the app and the e-mails follow it. */
+  locale: text('locale').notNull().default('fr'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -298,10 +322,38 @@ export const payments = pgTable(
     extensionEndsAt: ts('extension_ends_at'),
     paidAt: ts('paid_at'),
     refundId: text('refund_id'),
+    /** When the refund went through: revenue is counted on the day money moved (issue 11). */
+    refundedAt: ts('refunded_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('payments_booking_idx').on(t.bookingId), check('payments_amount_positive', sql`${t.amountCents} > 0`)],
+  (t) => [
+    index('payments_booking_idx').on(t.bookingId),
+    index('payments_paid_at_idx').on(t.paidAt),
+    index('payments_refunded_at_idx').on(t.refundedAt),
+    check('payments_amount_positive', sql`${t.amountCents} > 0`),
+  ],
+);
+
+/**
+ * Per person totals for the administrators' user list (issue 11): history entries and revenue
+ * (paid minus refunded, in cents). Kept by database triggers on bookings and payments
+ * (migration 0011), so a list of 100,000 people sorts by them from an index (ADR 8).
+ */
+export const userStats = pgTable(
+  'user_stats',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessions: integer('sessions').notNull().default(0),
+    revenueCents: bigint('revenue_cents', { mode: 'number' }).notNull().default(0),
+  },
+  // Ties (most people have 0 of each) are broken by the person's id: in the index too (migration 0013).
+  (t) => [
+    index('user_stats_sessions_idx').on(t.sessions, t.userId),
+    index('user_stats_revenue_idx').on(t.revenueCents, t.userId),
+  ],
 );
 
 /**
@@ -345,6 +397,11 @@ export const adminBadges = pgTable('admin_badges', {
 
 // ── Alerts and audit trail ───────────────────────────────────────────────────────────────────
 
+/**
+ * One record per alert (issue 10, docs/alerts.md): raised by a device event (de-duplicated by the
+ * device's `(locker, seq)`) or derived by the server (offline / back online). Alarms move from
+ * `active` to `acknowledged` and `cleared`; notices are recorded already `cleared`.
+ */
 export const alerts = pgTable(
   'alerts',
   {
@@ -352,18 +409,55 @@ export const alerts = pgTable(
     lockerId: text('locker_id')
       .notNull()
       .references(() => lockers.id),
-    type: text('type').notNull(),
+    /** The alert's kind (`@smartlocker/domain` ALERT_KINDS). */
+    type: text('type').$type<AlertKind>().notNull(),
     severity: alertSeverity('severity').notNull(),
     message: text('message').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    /** The device message that raised it; null for alerts the server derives. */
+    deviceSeq: bigint('device_seq', { mode: 'number' }),
+    state: alertState('state').notNull().default('active'),
     createdAt: createdAt(),
     acknowledgedAt: ts('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by').references(() => users.id, { onDelete: 'set null' }),
+    acknowledgedNote: text('acknowledged_note'),
+    clearedAt: ts('cleared_at'),
+    /** The administrator who cleared it by hand; null when its end was reported. */
+    clearedBy: text('cleared_by').references(() => users.id, { onDelete: 'set null' }),
+    /** `device` (its end was reported), `admin`, `acknowledged` (a momentary alarm), `notice`. */
+    clearedReason: text('cleared_reason'),
+    clearedNote: text('cleared_note'),
   },
-  (t) => [index('alerts_locker_idx').on(t.lockerId, t.createdAt)],
+  (t) => [
+    index('alerts_locker_idx').on(t.lockerId, t.createdAt),
+    uniqueIndex('alerts_device_message').on(t.lockerId, t.deviceSeq).where(sql`${t.deviceSeq} IS NOT NULL`),
+    index('alerts_open_idx').on(t.createdAt).where(sql`${t.state} <> 'cleared'`),
+    // One open "offline" alarm per locker, whichever server instance sees the silence first.
+    uniqueIndex('alerts_one_open_offline')
+      .on(t.lockerId)
+      .where(sql`${t.type} = 'locker_offline' AND ${t.state} <> 'cleared'`),
+  ],
 );
 
-/** Every open, alert and administrator action (SPEC §12), append-only. */
+/** Alert kinds a person muted in Settings (issue 10); SPEC §8: an intrusion to the owner is never muted. */
+export const alertMutes = pgTable(
+  'alert_mutes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<AlertKind>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/**
+ * The audit trail (SPEC §12, issue 10): every command, door event, alert and acknowledgement,
+ * administrator action, sign-in failure burst and payment event. Append-only (a trigger refuses
+ * UPDATE and DELETE) and hash-chained: each row carries the SHA-256 of the previous row's hash and
+ * of its own content, and an Ed25519 signature of that hash by the server (docs/alerts.md).
+ */
 export const auditEvents = pgTable(
   'audit_events',
   {
@@ -377,10 +471,33 @@ export const auditEvents = pgTable(
     /** The device's `seq` when the entry records a device message: each is recorded once. */
     deviceSeq: bigint('device_seq', { mode: 'number' }),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    /** Position in the chain, 1, 2, 3… without gaps; null only for a row written before chaining (sealed at start-up). */
+    chainSeq: bigint('chain_seq', { mode: 'number' }),
+    /** The previous row's `hash` (64 zeros for the first). */
+    prevHash: text('prev_hash'),
+    /** SHA-256 (hex) of `prevHash` and this row's canonical content. */
+    hash: text('hash'),
+    /** Ed25519 signature (base64url) of `hash` by the key `keyId` names. */
+    sig: text('sig'),
+    /** SHA-256 of the signing key's public half (hex, first 16 digits). */
+    keyId: text('key_id'),
   },
   (t) => [
     index('audit_events_locker_idx').on(t.lockerId, t.at),
     index('audit_events_at_idx').on(t.at),
     uniqueIndex('audit_events_device_message').on(t.lockerId, t.deviceSeq).where(sql`${t.deviceSeq} IS NOT NULL`),
+    uniqueIndex('audit_events_chain_seq').on(t.chainSeq),
+    index('audit_events_action_idx').on(t.action, t.chainSeq),
   ],
 );
+
+/**
+ * The end of each audit chain: writers lock this row, so concurrent writers (any number of
+ * instances) append one after the other and the chain never forks.
+ */
+export const auditChainHeads = pgTable('audit_chain_heads', {
+  chain: text('chain').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  updatedAt: updatedAt(),
+});

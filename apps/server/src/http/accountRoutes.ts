@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AccountRepository } from '../accounts/AccountRepository';
 import type { AccountService } from '../accounts/AccountService';
 import { photoTooLarge } from '../accounts/AccountService';
+import { LOCALES } from '../accounts/locale';
 import { PHOTO_MAX_BYTES } from '../accounts/profilePhoto';
 import { LIMITS, type RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
@@ -17,7 +18,10 @@ export interface AccountRouteDeps {
   limiter: RateLimiter;
 }
 
-const NameBody = z.object({ name: z.string() });
+/** PATCH /me: the pseudo, the language (issue 12), or both. */
+const ProfileBody = z
+  .object({ name: z.string().optional(), locale: z.enum(LOCALES).optional() })
+  .refine((body) => body.name !== undefined || body.locale !== undefined, { message: 'name or locale is required' });
 const DeleteBody = z.object({ password: z.string().max(1024).optional() });
 
 /** Without a password, erasing the account needs a sign-in of the last 24 hours (better-auth's freshAge). */
@@ -53,8 +57,11 @@ export function createAccountRoutes(deps: AccountRouteDeps) {
   const view = async (user: UserRow) => ({ user: await deps.service.publicUser(user) });
 
   routes.patch('/me', async (c) => {
-    const body = await readJsonBody(c.req.raw, NameBody, { optional: true });
-    return c.json(await view(await deps.service.rename(c.get('user').id, body.name)));
+    const body = await readJsonBody(c.req.raw, ProfileBody);
+    let user = c.get('user');
+    if (body.name !== undefined) user = await deps.service.rename(user.id, body.name);
+    if (body.locale !== undefined) user = await deps.service.setLocale(user.id, body.locale);
+    return c.json(await view(user));
   });
 
   // The raw image is the body; its Content-Type is ignored, the bytes say what it is.

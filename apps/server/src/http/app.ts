@@ -1,4 +1,6 @@
+import { stageTrace } from '@smartlocker/protocol';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { AccountRepository } from '../accounts/AccountRepository';
@@ -6,11 +8,12 @@ import type { AccountService } from '../accounts/AccountService';
 import type { RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
 import type { Clock } from '../clock';
+import { databaseUnavailable } from '../db/pgErrors';
 import type { EventBus } from '../eventBus';
 import type { DevOutbox } from '../mail/DevOutbox';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { LockerProvisioning } from '../provisioning/LockerProvisioning';
+import { requestIds } from '../observability/requestContext';
 import type { PushRepository } from '../push/PushRepository';
 import type { PushService } from '../push/PushService';
 import type { LockerRepository } from '../repositories/LockerRepository';
@@ -23,16 +26,19 @@ import type { OpenService } from '../services/OpenService';
 import type { PairingService } from '../services/PairingService';
 import { createAccountRoutes } from './accountRoutes';
 import { type AdminRouteDeps, createAdminRoutes } from './adminRoutes';
+import { type AlertRouteDeps, createAlertAdminRoutes, createNotificationRoutes } from './alertRoutes';
 import { createAuthRoutes } from './authRoutes';
 import { createBookingAdminRoutes, createBookingRoutes } from './bookingRoutes';
 import { createDevOutboxRoutes } from './devOutboxRoutes';
 import { createDevRoutes, type WorkbenchOptions } from './devRoutes';
+import { createFleetAdminRoutes, type FleetAdminRouteDeps } from './fleetAdminRoutes';
 import { createHistoryRoutes } from './historyRoutes';
 import { createPaymentWebhookRoutes, type PaymentWebhookDeps } from './paymentWebhookRoutes';
-import { createProvisioningRoutes } from './provisioningRoutes';
+import { createProvisioningRoutes, type ProvisioningRouteDeps } from './provisioningRoutes';
 import { createPushRoutes } from './pushRoutes';
 import { readJsonBody } from './requestBody';
-import { createSessionAdminRoutes, createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
+import { securityHeaders } from './securityHeaders';
+import { createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -55,12 +61,19 @@ export interface HttpDeps {
   demoMode: boolean;
   /** Origins allowed to send state-changing requests (CSRF defence). */
   trustedOrigins: string[];
+  /** Aborted when the server shuts down: every SSE stream ends, so browsers reconnect elsewhere. */
+  draining?: AbortSignal;
   webRoot: string;
   sseKeepAliveMs?: number;
   admin: AdminRouteDeps;
+  /** Alarms, notification settings and the audit trail (issue 10). */
+  alerts: Omit<AlertRouteDeps, 'metrics'>;
   accounts: AccountHttpDeps;
-  /** Locker provisioning for administrators (/api/admin/lockers). */
-  provisioning?: LockerProvisioning;
+  /** The admin panel's API (issue 11, docs/admin-api.md) and its live overview. */
+  fleetAdmin: FleetAdminRouteDeps & {
+    provisioning: ProvisioningRouteDeps;
+    overviewFeed: { subscribe(listener: (overview: unknown) => void): () => void };
+  };
   /** The simulated lockers' hardware: the workbench routes exist only with it (SIMULATED_LOCKERS). */
   workbench?: WorkbenchOptions;
 }
@@ -88,16 +101,57 @@ type Env = { Variables: { user: UserRow } };
 const PairBody = z.object({ code: z.string().max(64) });
 const PremiumBody = z.object({ premium: z.boolean() });
 const LockerIdParam = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/);
+/**
+ * No JSON body of the API is more than a few kilobytes. Larger ones are refused while they
+ * arrive (413), before anything parses them. The photo upload and the payment webhook have their
+ * own, larger caps, read the same way.
+ */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/** The locker an open request names, for the bench's stage marks (stageTrace); null for any other request. */
+function openedLocker(method: string, path: string): string | null {
+  if (method !== 'POST' || !path.endsWith('/open')) return null;
+  return /^\/api\/lockers\/([^/]+)\/open$/.exec(path)?.[1] ?? null;
+}
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono<Env>();
   const serveWeb = createStaticHandler(deps.webRoot);
 
   app.onError((error, c) => {
-    if (error instanceof AppError) return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    if (error instanceof AppError) {
+      return c.json(
+        { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+        error.status,
+      );
+    }
+    // The database restarting or out of reach: a moment's wait, not a bug (issue 14).
+    if (databaseUnavailable(error)) {
+      deps.logger.warn({ err: error, path: c.req.path }, 'database unavailable');
+      c.header('retry-after', '5');
+      return c.json(
+        { error: { code: 'database_unavailable', message: 'The service is briefly unavailable; try again shortly.' } },
+        503,
+      );
+    }
     deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return c.json({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }, 500);
   });
+
+  app.use('*', async (c, next) => {
+    const locker = openedLocker(c.req.method, c.req.path);
+    if (locker) stageTrace.mark(locker, 'http_in');
+    await next();
+  });
+  // First: every later middleware, route and log line runs with the request's id.
+  app.use('*', requestIds());
+  app.use(
+    '*',
+    securityHeaders({
+      https: deps.trustedOrigins.some((origin) => origin.startsWith('https://')),
+      trustProxy: deps.accounts.trustProxy,
+    }),
+  );
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -105,6 +159,11 @@ export function createHttpApp(deps: HttpDeps) {
     const route = c.req.routePath;
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: `${Math.floor(c.res.status / 100)}xx` });
     deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+    // The access log, at debug: with the request id of every other line of the request.
+    deps.logger.debug(
+      { method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request served',
+    );
   });
 
   app.get('/healthz', async (c) => {
@@ -114,6 +173,15 @@ export function createHttpApp(deps: HttpDeps) {
 
   app.get('/metrics', async (c) => {
     return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
+  });
+
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: (c) => c.json({ error: { code: 'payload_too_large', message: 'The request body is too large.' } }, 413),
+  });
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'PUT' && c.req.path === '/api/me/photo') return next();
+    return jsonBodyLimit(c, next);
   });
 
   // CSRF: a state-changing API call must come from one of our own origins. Browsers send
@@ -138,6 +206,8 @@ export function createHttpApp(deps: HttpDeps) {
       accounts: deps.accounts.repository,
       trustProxy: deps.accounts.trustProxy,
       logger: deps.logger,
+      audit: deps.alerts.audit,
+      users: deps.users,
     }),
   );
   // What the sign-in page needs before anyone is signed in.
@@ -147,6 +217,8 @@ export function createHttpApp(deps: HttpDeps) {
   const api = new Hono<Env>();
   api.use('*', async (c, next) => {
     const session = await deps.auth.api.getSession({ headers: c.req.raw.headers });
+    const locker = openedLocker(c.req.method, c.req.path);
+    if (locker) stageTrace.mark(locker, 'session_read');
     const user = session ? await deps.users.findById(session.user.id) : null;
     if (!user) throw new AppError(401, 'unauthenticated', 'Sign in to continue.');
     c.set('user', user);
@@ -207,6 +279,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.post('/lockers/:id/open', async (c) => {
     const id = LockerIdParam.safeParse(c.req.param('id'));
     if (!id.success) throw new AppError(403, 'not_paired', 'You can only open the locker paired to your account.');
+    stageTrace.mark(id.data, 'authenticated');
     const result = await deps.openService.open(c.get('user'), id.data);
     return c.json(result, 202);
   });
@@ -224,11 +297,34 @@ export function createHttpApp(deps: HttpDeps) {
       };
       const unsubscribe = [
         deps.bus.on('locker.changed', ({ locker }) => {
-          if (locker.id === lockerId) send('locker', locker);
+          if (locker.id !== lockerId) return;
+          stageTrace.mark(locker.id, 'sse_queued');
+          send('locker', locker);
+          queue = queue.then(() => stageTrace.mark(locker.id, 'sse_written'));
         }),
-        deps.bus.on('alert.raised', (alert) => {
-          if (alert.lockerId === lockerId) send('alert', alert);
+        // Alerts at the person's locker, shown live (issue 10); the push goes to its current user.
+        deps.bus.on('alert.raised', ({ alert, ownerId }) => {
+          if (alert.lockerId !== lockerId && ownerId !== user.id) return;
+          send('alert', {
+            alertId: alert.id,
+            lockerId: alert.lockerId,
+            type: alert.kind,
+            severity: alert.severity,
+            state: alert.state,
+            data: alert.data,
+            at: alert.raisedAt,
+          });
         }),
+        // Administrators follow every alarm and every locker of the fleet (the admin panel).
+        ...(user.role === 'admin'
+          ? [
+              deps.bus.on('alert.raised', ({ alert }) => send('alarm', alert)),
+              deps.bus.on('alert.changed', ({ alert }) => send('alarm', alert)),
+              deps.bus.on('locker.changed', ({ locker }) => send('fleet-locker', locker)),
+              // Issue 11: the overview's counters, coalesced to at most one a second.
+              deps.fleetAdmin.overviewFeed.subscribe((overview) => send('overview', overview)),
+            ]
+          : []),
         deps.bus.on('command.acknowledged', (ack) => {
           if (ack.userId !== user.id) return;
           send('command', { commandId: ack.commandId, outcome: ack.outcome, reason: ack.reason });
@@ -262,7 +358,15 @@ export function createHttpApp(deps: HttpDeps) {
       send('session', await readSessionState(deps.sessions, user.id));
       send('locker', await pairedLockerView(user.id));
       const keepAlive = setInterval(() => send('ping', {}), deps.sseKeepAliveMs ?? 25_000);
-      await new Promise<void>((resolve) => stream.onAbort(resolve));
+      // The draining signal lives as long as the server: the listener goes with the stream, or
+      // every stream ever opened would stay referenced from it (MaxListenersExceededWarning).
+      const listening = new AbortController();
+      await new Promise<void>((resolve) => {
+        stream.onAbort(resolve);
+        if (deps.draining?.aborted) resolve();
+        deps.draining?.addEventListener('abort', () => resolve(), { once: true, signal: listening.signal });
+      });
+      listening.abort();
       clearInterval(keepAlive);
       for (const off of unsubscribe) off();
       deps.metrics.sseClients.dec();
@@ -270,12 +374,14 @@ export function createHttpApp(deps: HttpDeps) {
   });
 
   api.route('/sessions', createSessionRoutes(deps.sessions));
-  api.route('/', createHistoryRoutes({ ...deps.sessions, logger: deps.logger }));
-  api.route('/admin/lockers', createSessionAdminRoutes(deps.sessions));
+  api.route('/', createHistoryRoutes({ ...deps.sessions, logger: deps.logger, metrics: deps.metrics }));
   api.route('/admin/lockers', createBookingAdminRoutes(deps.bookings.service));
   api.route('/push', createPushRoutes(deps.push));
   api.route('/admin', createAdminRoutes(deps.admin));
-  if (deps.provisioning) api.route('/admin/lockers', createProvisioningRoutes(deps.provisioning));
+  api.route('/admin', createAlertAdminRoutes({ ...deps.alerts, metrics: deps.metrics }));
+  api.route('/me/notifications', createNotificationRoutes(deps.alerts.alerts));
+  api.route('/admin', createFleetAdminRoutes(deps.fleetAdmin));
+  api.route('/admin', createProvisioningRoutes(deps.fleetAdmin.provisioning));
   if (deps.workbench) {
     api.route('/dev/workbench', createDevRoutes({ ...deps, ...deps.workbench }));
   }
@@ -289,7 +395,7 @@ export function createHttpApp(deps: HttpDeps) {
     throw new AppError(404, 'not_found', 'No such route.');
   });
 
-  app.route('/webhooks', createPaymentWebhookRoutes(deps.bookings.webhook));
+  app.route('/webhooks', createPaymentWebhookRoutes({ ...deps.bookings.webhook, metrics: deps.metrics }));
   app.route('/api', api);
   app.get('*', (c) => serveWeb(c));
   return app;

@@ -5,6 +5,8 @@ import { CLIENT_ADDRESS_HEADER, clientAddress } from '../accounts/clientAddress'
 import { type Hit, LIMITS, type LimitRule, type RateLimiter } from '../accounts/RateLimiter';
 import type { Auth } from '../auth/auth';
 import type { Logger } from '../observability/logger';
+import type { AuditRepository } from '../repositories/AuditRepository';
+import type { UserRepository } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
 
 export interface AuthRouteDeps {
@@ -14,7 +16,15 @@ export interface AuthRouteDeps {
   /** TRUST_PROXY: read the client address from X-Forwarded-For (clientAddress.ts). */
   trustProxy: boolean;
   logger: Logger;
+  audit: AuditRepository;
+  users: UserRepository;
 }
+
+/**
+ * Failed sign-ins of one account within the rate-limit window that make a burst worth an audit
+ * row (issue 10): someone guessing, before the limit (10) locks the account for a while.
+ */
+const FAILURE_BURSTS = [5, LIMITS.signInAccount.limit];
 
 /** What @hono/node-server hands a handler as `c.env` (the socket gives the peer address). */
 type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
@@ -143,7 +153,24 @@ export function createAuthRoutes(deps: AuthRouteDeps) {
       return tooMany(acquired.retryAfterS);
     }
     const response = await forward(c, body);
-    if (response.status === 401) return response;
+    if (response.status === 401) {
+      const failures = acquired.hits[1]?.count ?? 0;
+      if (FAILURE_BURSTS.includes(failures)) {
+        const account = email ? await deps.users.findByEmail(email) : null;
+        await deps.audit.record({
+          actorKind: 'system',
+          action: 'auth.sign_in_failure_burst',
+          subjectUserId: account?.id ?? null,
+          data: {
+            failures,
+            windowS: LIMITS.signInAccount.windowS,
+            locked: failures >= LIMITS.signInAccount.limit,
+            knownAccount: account !== null,
+          },
+        });
+      }
+      return response;
+    }
     await release(acquired.hits);
     if (response.ok) await deps.limiter.reset(LIMITS.signInAccount, email);
     return response;

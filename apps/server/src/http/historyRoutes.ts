@@ -9,9 +9,11 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { HistoryFilter, HistoryRow, HistoryTotals } from '../repositories/HistoryRepository';
 import type { UserRow } from '../repositories/UserRepository';
 import { AppError } from '../services/AppError';
+import { csvResponse } from './csvResponse';
 import { requireAdmin } from './requestBody';
 import type { SessionHttpDeps } from './sessionRoutes';
 
@@ -67,7 +69,7 @@ const DATE_REFUSALS = {
  * History (SPEC §7, issue 6): the member's sessions page by page with totals, and the CSV export
  * streamed from the database in keyset-paged batches; administrators export everyone's.
  */
-export function createHistoryRoutes(deps: SessionHttpDeps & { logger: Logger }) {
+export function createHistoryRoutes(deps: SessionHttpDeps & { logger: Logger; metrics: Metrics }) {
   const history = new Hono<Env>();
 
   /** Reads the query (dates in the site's zone) into a filter; 400 with a stable code otherwise. */
@@ -84,39 +86,14 @@ export function createHistoryRoutes(deps: SessionHttpDeps & { logger: Logger }) 
     return { filter, timeZone, page: parsed.data.page, pageSize: parsed.data.pageSize };
   }
 
-  function csvResponse(
+  function historyCsvResponse(
     rows: AsyncGenerator<HistoryRow>,
     options: { timeZone: string; withUser: boolean },
     name: string,
+    context: { route: string; env: unknown },
   ) {
-    const chunks = historyCsv(rows, options);
-    const encoder = new TextEncoder();
-    // Pulled one chunk at a time, as the socket drains: the database is read only as fast as the
-    // client downloads, so memory stays flat however long the history is.
-    const body = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        try {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        } catch (error) {
-          deps.logger.error({ err: error }, 'history export failed midway');
-          controller.error(error);
-        }
-      },
-      cancel: async () => {
-        await chunks.return(undefined);
-      },
-    });
-    return new Response(body, {
-      headers: {
-        // RFC 4180 §3 registers text/csv with `header=present`.
-        'content-type': 'text/csv; charset=utf-8; header=present',
-        'content-disposition': `attachment; filename="${name}-${siteDate(deps.clock.now(), options.timeZone)}.csv"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-    });
+    const fileName = `${name}-${siteDate(deps.clock.now(), options.timeZone)}.csv`;
+    return csvResponse(historyCsv(rows, options), fileName, { ...context, logger: deps.logger, metrics: deps.metrics });
   }
 
   history.get('/history', async (c) => {
@@ -138,12 +115,20 @@ export function createHistoryRoutes(deps: SessionHttpDeps & { logger: Logger }) 
 
   history.get('/history.csv', async (c) => {
     const { filter, timeZone } = await readFilter(c.req.query(), c.get('user').id);
-    return csvResponse(deps.history.stream(filter), { timeZone, withUser: false }, 'smartlocker-historique');
+    return historyCsvResponse(deps.history.stream(filter), { timeZone, withUser: false }, 'smartlocker-historique', {
+      route: '/api/history.csv',
+      env: c.env,
+    });
   });
 
   history.get('/admin/history.csv', requireAdmin, async (c) => {
     const { filter, timeZone } = await readFilter(c.req.query(), null);
-    return csvResponse(deps.history.stream(filter), { timeZone, withUser: true }, 'smartlocker-historique-complet');
+    return historyCsvResponse(
+      deps.history.stream(filter),
+      { timeZone, withUser: true },
+      'smartlocker-historique-complet',
+      { route: '/api/admin/history.csv', env: c.env },
+    );
   });
 
   return history;

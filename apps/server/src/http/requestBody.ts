@@ -13,21 +13,29 @@ export async function readJsonBody<T>(
   schema: z.ZodType<T>,
   options: { optional?: boolean } = {},
 ): Promise<T> {
-  const text = await request.text();
-  let raw: unknown = {};
-  if (text.trim() !== '' || !options.optional) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
-    }
-  }
+  const body = await parseJsonBody(request, options.optional ?? false);
+  if (!body) throw new AppError(400, 'invalid_json', 'The request body must be JSON.');
+  const raw = body.value;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     throw new AppError(400, 'invalid_body', detail);
   }
   return parsed.data;
+}
+
+/**
+ * The body parsed as JSON, before any schema: `{}` for an empty body when `optional`, null when
+ * it is not JSON. Each API says in its own codes what a refusal is (readJsonBody, readAdminBody).
+ */
+export async function parseJsonBody(request: Request, optional: boolean): Promise<{ value: unknown } | null> {
+  const text = await request.text();
+  if (optional && text.trim() === '') return { value: {} };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return null;
+  }
 }
 
 /** Administrators only (SPEC §9); mounted after the session middleware has set `user`. */

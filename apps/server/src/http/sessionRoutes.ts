@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { HistoryRepository, HistoryTotals } from '../repositories/HistoryRepository';
 import type { UserRow } from '../repositories/UserRepository';
-import { AppError } from '../services/AppError';
 import type { SportSessionService } from '../services/SportSessionService';
 import type { SportSessionView } from '../services/sessionView';
-import { readJsonBody, requireAdmin } from './requestBody';
+import { readJsonBody } from './requestBody';
 
 /** What the session, history and dashboard routes need (issue 6). */
 export interface SessionHttpDeps {
@@ -67,22 +66,4 @@ export function createSessionRoutes(deps: SessionHttpDeps) {
   });
 
   return sessions;
-}
-
-/** SPEC §9 "force-free a locker (clear its active session)", mounted at /api/admin/lockers. */
-export function createSessionAdminRoutes(deps: SessionHttpDeps) {
-  const admin = new Hono<Env>();
-
-  // The guard is on the route, not `use('*')`: this router shares its mount point with others.
-  admin.post('/:id/force-free', requireAdmin, async (c) => {
-    const id = LockerId.safeParse(c.req.param('id'));
-    if (!id.success) throw new AppError(404, 'unknown_locker', 'No locker has this id.');
-    const body = await readJsonBody(c.req.raw, EndBody, { optional: true });
-    const ended = await deps.service.forceFree(c.get('user'), id.data, {
-      objectLeftConfirmed: body.objectLeftConfirmed === true,
-    });
-    return c.json({ session: ended });
-  });
-
-  return admin;
 }

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -16,6 +17,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.webmanifest', '.svg', '.txt', '.wasm']);
 
 /**
  * Serves the built web app. Files under /assets/ carry a content hash in their name and are
@@ -37,6 +40,17 @@ export function createStaticHandler(root: string) {
     }
   }
 
+  // Text files are sent gzipped to browsers that accept it (issue 12: the first page's weight);
+  // each file is compressed once per version.
+  const gzipped = new Map<string, { size: number; body: Buffer }>();
+  function gzipOf(path: string, body: Buffer): Buffer {
+    const cached = gzipped.get(path);
+    if (cached && cached.size === body.length) return cached.body;
+    const compressed = gzipSync(body, { level: 9 });
+    gzipped.set(path, { size: body.length, body: compressed });
+    return compressed;
+  }
+
   return async (c: Context): Promise<Response> => {
     let requested: string;
     try {
@@ -50,11 +64,16 @@ export function createStaticHandler(root: string) {
       return c.text('The web app is not built. Run `npm run build:web` (npm start does it for you).', 503);
     }
     const immutable = requested.startsWith('/assets/') && file.path !== join(root, 'index.html');
-    return new Response(new Uint8Array(file.body), {
+    const type = CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream';
+    const compressible = COMPRESSIBLE.has(extname(file.path)) && file.body.length > 1024;
+    const gzip = compressible && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    return new Response(new Uint8Array(gzip ? gzipOf(file.path, file.body) : file.body), {
       headers: {
-        'content-type': CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream',
+        'content-type': type,
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
+        ...(compressible ? { vary: 'Accept-Encoding' } : {}),
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       },
     });
   };

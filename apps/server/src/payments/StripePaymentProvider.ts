@@ -17,8 +17,8 @@ export const WEBHOOK_TOLERANCE_S = 300;
 export interface StripeEndpoint {
   secretKey: string;
   webhookSecret: string;
-  /** The local emulator: plain HTTP on loopback. Absent for api.stripe.com. */
-  emulator?: { host: string; port: number };
+  /** The local emulator (plain HTTP on loopback unless `protocol` says https). Absent for api.stripe.com. */
+  emulator?: { host: string; port: number; protocol?: 'http' | 'https' };
 }
 
 /** The Stripe adapter, on the official SDK (Checkout Sessions in `payment` mode). */
@@ -45,7 +45,13 @@ export class StripePaymentProvider implements PaymentProvider {
         maxNetworkRetries: 2,
         timeout: 15_000,
         appInfo: { name: 'SmartLocker' },
-        ...(endpoint.emulator ? { host: endpoint.emulator.host, port: endpoint.emulator.port, protocol: 'http' } : {}),
+        ...(endpoint.emulator
+          ? {
+              host: endpoint.emulator.host,
+              port: endpoint.emulator.port,
+              protocol: endpoint.emulator.protocol ?? 'http',
+            }
+          : {}),
       }),
     }));
     return this.#client;

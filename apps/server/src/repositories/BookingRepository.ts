@@ -177,20 +177,24 @@ export class BookingRepository {
    */
   async extend(id: string, fromEndsAt: Date, toEndsAt: Date, addCents: number): Promise<SlotClaim<BookingRow | null>> {
     const { from, to } = transitionGuard('extension_paid');
+    // In a transaction of its own, which is a savepoint when the caller's transaction is open: a
+    // refused slot then rolls back this statement only, and the caller can still commit the rest.
     return claimSlot(async () => {
-      const rows = await this.db
-        .update(bookings)
-        .set({
-          status: to,
-          endsAt: toEndsAt,
-          amountCents: sql`${bookings.amountCents} + ${addCents}`,
-          endedAt: null,
-          endReason: null,
-          reminderSentAt: null,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(bookings.id, id), inArray(bookings.status, from), eq(bookings.endsAt, fromEndsAt)))
-        .returning();
+      const rows = await this.db.transaction((tx) =>
+        tx
+          .update(bookings)
+          .set({
+            status: to,
+            endsAt: toEndsAt,
+            amountCents: sql`${bookings.amountCents} + ${addCents}`,
+            endedAt: null,
+            endReason: null,
+            reminderSentAt: null,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(bookings.id, id), inArray(bookings.status, from), eq(bookings.endsAt, fromEndsAt)))
+          .returning(),
+      );
       return rows[0] ?? null;
     });
   }

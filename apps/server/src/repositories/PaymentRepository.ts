@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { payments, processedWebhookEvents } from '../db/schema';
+import { bookings, payments, processedWebhookEvents } from '../db/schema';
 
 export type PaymentRow = typeof payments.$inferSelect;
 export type NewPayment = Pick<
@@ -88,6 +88,34 @@ export class PaymentRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Money kept for nothing, paid before `paidBefore`: a booking payment whose booking was let go
+   * (expired hold, cancelled) or an extension that never lengthened its booking. A payment is
+   * applied in the same transaction as it is claimed, so these are only the refunds a crash (or a
+   * provider outage) left owing; the booking clock sweeps them.
+   */
+  async owedRefunds(paidBefore: Date, limit = 50): Promise<PaymentRow[]> {
+    const rows = await this.db
+      .select({ payment: payments })
+      .from(payments)
+      .innerJoin(bookings, eq(bookings.id, payments.bookingId))
+      .where(
+        and(
+          eq(payments.status, 'paid'),
+          lt(payments.paidAt, paidBefore),
+          or(
+            inArray(bookings.status, ['expired', 'cancelled']),
+            and(
+              eq(payments.purpose, 'extension'),
+              or(isNull(bookings.endsAt), sql`${bookings.endsAt} < ${payments.extensionEndsAt}`),
+            ),
+          ),
+        ),
+      )
+      .limit(limit);
+    return rows.map((r) => r.payment);
+  }
+
   async markUnpaid(sessionId: string, status: 'expired' | 'failed'): Promise<PaymentRow | null> {
     const rows = await this.db
       .update(payments)
@@ -98,10 +126,10 @@ export class PaymentRepository {
   }
 
   /** Records a refund once; `null` when the row was already refunded. */
-  async markRefunded(id: string, refundId: string | null): Promise<PaymentRow | null> {
+  async markRefunded(id: string, refundId: string | null, at: Date): Promise<PaymentRow | null> {
     const rows = await this.db
       .update(payments)
-      .set({ status: 'refunded', refundId, updatedAt: sql`now()` })
+      .set({ status: 'refunded', refundId, refundedAt: at, updatedAt: sql`now()` })
       .where(and(eq(payments.id, id), eq(payments.status, 'paid')))
       .returning();
     return rows[0] ?? null;
@@ -118,7 +146,13 @@ export class PaymentRepository {
     return rows.length > 0;
   }
 
-  async recordEvent(eventId: string, provider: string, type: string): Promise<void> {
-    await this.db.insert(processedWebhookEvents).values({ id: eventId, provider, type }).onConflictDoNothing();
+  /** Records an event as handled; false when another delivery of it was recorded first. */
+  async recordEvent(eventId: string, provider: string, type: string): Promise<boolean> {
+    const rows = await this.db
+      .insert(processedWebhookEvents)
+      .values({ id: eventId, provider, type })
+      .onConflictDoNothing()
+      .returning({ id: processedWebhookEvents.id });
+    return rows.length > 0;
   }
 }

@@ -17,7 +17,10 @@ export class UserRepository {
     return rows[0] ?? null;
   }
 
-  async update(id: string, changes: Partial<Pick<UserRow, 'premium' | 'role' | 'name'>>): Promise<UserRow | null> {
+  async update(
+    id: string,
+    changes: Partial<Pick<UserRow, 'premium' | 'role' | 'name' | 'locale'>>,
+  ): Promise<UserRow | null> {
     const rows = await this.db
       .update(users)
       .set({ ...changes, updatedAt: new Date() })

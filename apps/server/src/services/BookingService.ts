@@ -6,9 +6,11 @@ import {
   DEFAULT_SITE_TIME_ZONE,
   decideExtension,
   type ExtensionRefusal,
+  isOutOfService,
   siteTimeFormatter,
   validateBookingRequest,
 } from '@smartlocker/domain';
+import { type Locale, localeOf } from '../accounts/locale';
 import type { Clock } from '../clock';
 import type { EventBus } from '../eventBus';
 import { type BookedSlot, bookingConfirmedMail, bookingRefundedMail } from '../mail/bookingMails';
@@ -22,7 +24,7 @@ import type { LockerRepository, LockerWithSite } from '../repositories/LockerRep
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { PaymentRepository, PaymentRow } from '../repositories/PaymentRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
-import { AppError } from './AppError';
+import { AppError, OUT_OF_SERVICE } from './AppError';
 
 /** What a browser sees of one of its bookings (docs/payments.md). */
 export interface BookingView {
@@ -84,13 +86,25 @@ const NOT_PAIRED = new AppError(403, 'not_paired', 'Pair a school locker first.'
 const NOT_FOUND = new AppError(404, 'not_found', 'No such booking.');
 
 /** Why the person was refunded without asking, in their words (mail). */
-const REFUND_REASONS: Record<string, string> = {
-  locker_unavailable: "le casier a été libéré par un administrateur et n'est plus disponible.",
-  hold_expired: 'le paiement est arrivé après la fin de la réservation provisoire du créneau.',
-  slot_lost: "le créneau n'était plus libre quand le paiement est arrivé.",
-  extension_unavailable: "l'heure suivante n'était plus libre quand le paiement est arrivé.",
-  cancelled: 'vous avez annulé la réservation.',
-  account_deleted: 'votre compte a été supprimé.',
+const REFUND_REASONS: Record<Locale, Record<string, string>> = {
+  fr: {
+    locker_unavailable: "le casier a été libéré par un administrateur et n'est plus disponible.",
+    hold_expired: 'le paiement est arrivé après la fin de la réservation provisoire du créneau.',
+    slot_lost: "le créneau n'était plus libre quand le paiement est arrivé.",
+    extension_unavailable: "l'heure suivante n'était plus libre quand le paiement est arrivé.",
+    cancelled: 'vous avez annulé la réservation.',
+    account_deleted: 'votre compte a été supprimé.',
+    other: 'le créneau ne peut plus être honoré.',
+  },
+  en: {
+    locker_unavailable: 'the locker was freed by an administrator and is no longer available.',
+    hold_expired: 'the payment arrived after the slot’s provisional hold had ended.',
+    slot_lost: 'the slot was no longer free when the payment arrived.',
+    extension_unavailable: 'the next hour was no longer free when the payment arrived.',
+    cancelled: 'you cancelled the booking.',
+    account_deleted: 'your account was deleted.',
+    other: 'the slot can no longer be honoured.',
+  },
 };
 
 export interface BookingServiceDeps {
@@ -107,7 +121,24 @@ export interface BookingServiceDeps {
   /** Where Stripe sends people back to, and the link in mails. */
   appUrl: string;
   logger: Logger;
+  /** Runs `work` in one database transaction, with the repositories bound to it. */
+  atomically: <T>(work: (tx: BookingTransaction) => Promise<T>) => Promise<T>;
 }
+
+/** The repositories a payment is applied with, all in one transaction. */
+export interface BookingTransaction {
+  bookings: BookingRepository;
+  payments: PaymentRepository;
+  audit: AuditRepository;
+}
+
+/** A payment claimed, and what it did to its booking inside the same transaction. */
+type AppliedPayment =
+  | { payment: PaymentRow; purpose: 'booking'; confirmed: BookingRow | null }
+  | { payment: PaymentRow; purpose: 'extension'; extended: BookingRow | null };
+
+/** How long a paid payment is left to its own request before the clock refunds it as owed. */
+const OWED_REFUND_AFTER_MS = 2 * 60_000;
 
 /**
  * School bookings paid with Stripe Checkout (issue 5, SPEC §5). The booking's state changes only
@@ -175,6 +206,8 @@ export class BookingService {
     request: { date: string; startHour: number; durationHours: number },
   ): Promise<{ booking: BookingView; checkoutUrl: string; warning: 'locker_offline' | null }> {
     const { locker, site } = await this.#pairedSchoolLocker(user.id);
+    // Issue 11: a locker out of service takes no new booking (the ones it has stand).
+    if (isOutOfService(locker)) throw OUT_OF_SERVICE;
     const now = this.deps.clock.now();
     const decision = validateBookingRequest(request, now, site.timeZone);
     if (!decision.ok) throw RULE_REFUSALS[decision.code];
@@ -246,6 +279,7 @@ export class BookingService {
     const found = await this.deps.bookings.findWithLocker(id);
     if (!found || found.booking.userId !== user.id) throw NOT_FOUND;
     const { booking, lockerName } = found;
+    if (await this.deps.lockers.isOutOfService(booking.lockerId)) throw OUT_OF_SERVICE;
     const now = this.deps.clock.now();
     const offer = await this.#extensionOffer(booking, now, found.timeZone);
     if (offer.refusal) throw EXTENSION_REFUSALS[offer.refusal];
@@ -343,23 +377,27 @@ export class BookingService {
       return;
     }
     const now = this.deps.clock.now();
-    const claimed = await this.deps.payments.claimPaid(session.id, session.paymentIntentId, now);
-    if (!claimed) return;
-    await this.deps.audit.record({
-      actorKind: 'system',
-      action: 'payment.succeeded',
-      lockerId: null,
-      subjectUserId: claimed.userId,
-      data: { bookingId: claimed.bookingId, purpose: claimed.purpose, amountCents: claimed.amountCents },
+    // The claim, the booking's change and their audit rows commit together: a server killed in
+    // between leaves nothing applied (Stripe's retry or the success page applies it then), never
+    // a payment marked paid whose booking was not moved. What reaches outside (refund, mail,
+    // live event) follows the commit.
+    const applied = await this.deps.atomically(async (tx): Promise<AppliedPayment | null> => {
+      const claimed = await tx.payments.claimPaid(session.id, session.paymentIntentId, now);
+      if (!claimed) return null;
+      await tx.audit.record({
+        actorKind: 'system',
+        action: 'payment.succeeded',
+        lockerId: null,
+        subjectUserId: claimed.userId,
+        data: { bookingId: claimed.bookingId, purpose: claimed.purpose, amountCents: claimed.amountCents },
+      });
+      return claimed.purpose === 'booking'
+        ? { payment: claimed, purpose: 'booking', confirmed: await this.#confirmPaid(tx, claimed, now) }
+        : { payment: claimed, purpose: 'extension', extended: await this.#extendPaid(tx, claimed, now) };
     });
-    switch (claimed.purpose) {
-      case 'booking':
-        await this.#bookingPaid(claimed, now);
-        break;
-      case 'extension':
-        await this.#extensionPaid(claimed, now);
-        break;
-    }
+    if (!applied) return;
+    if (applied.purpose === 'booking') await this.#bookingPaid(applied.payment, applied.confirmed, now);
+    else await this.#extensionPaid(applied.payment, applied.extended);
   }
 
   /** A verified webhook event, already de-duplicated by id (PaymentWebhook). */
@@ -386,7 +424,7 @@ export class BookingService {
         const payment = await this.deps.payments.findByPaymentIntent(event.paymentIntentId);
         if (!payment || !event.fullyRefunded) return;
         // A refund made from the Stripe dashboard: record it; ours are already recorded.
-        const refunded = await this.deps.payments.markRefunded(payment.id, null);
+        const refunded = await this.deps.payments.markRefunded(payment.id, null, this.deps.clock.now());
         if (refunded && payment.purpose === 'booking') {
           await this.deps.bookings.apply(payment.bookingId, 'refund_issued', { statusReason: 'refunded' });
           await this.#publish(payment.bookingId);
@@ -418,6 +456,39 @@ export class BookingService {
       await this.#publish(booking.id);
     }
     return refunded;
+  }
+
+  /**
+   * Issue 11 "force-free": the booking running on a school locker now ends at once, logged as
+   * ended by an administrator, refunded in full when asked. Null when nothing runs there.
+   */
+  async freeLocker(
+    lockerId: string,
+    adminId: string,
+    options: { refund: boolean; reason: string },
+  ): Promise<{ bookingId: string; refunded: boolean } | null> {
+    const now = this.deps.clock.now();
+    const running = (await this.deps.bookings.liveOnLocker(lockerId)).find(
+      (b) => b.status !== 'pending' && b.startsAt <= now && (b.endsAt?.getTime() ?? 0) > now.getTime(),
+    );
+    if (!running) return null;
+    // Ended first, refunded after: a refunded booking is still one that ended now, by an
+    // administrator, so the history shows when and why (not the end it was booked until), and
+    // the pairing is let go as at any end.
+    const ended = await this.deps.bookings.apply(running.id, 'end_reached', { endedAt: now, endReason: 'admin' });
+    // The clock's tick or another administrator ended it in between: nothing runs any more.
+    if (!ended) return null;
+    await this.deps.audit.record({
+      actorKind: 'admin',
+      actorId: adminId,
+      action: 'booking.freed_by_admin',
+      lockerId,
+      subjectUserId: running.userId,
+      data: { bookingId: running.id, refund: options.refund, reason: options.reason },
+    });
+    if (options.refund) await this.#refundAll(ended, 'locker_unavailable', { notify: true });
+    await this.#ended(ended, now);
+    return { bookingId: running.id, refunded: options.refund };
   }
 
   /**
@@ -464,6 +535,12 @@ export class BookingService {
     for (const booking of started) await this.#publish(booking.id);
     const completed = await this.deps.bookings.completeDue(now);
     for (const booking of completed) await this.#ended(booking, now);
+    // Refunds a crash or a provider outage left owing (applyCheckout's side effects come after its commit).
+    for (const payment of await this.deps.payments.owedRefunds(new Date(now.getTime() - OWED_REFUND_AFTER_MS))) {
+      await this.#refundOwed(payment).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, paymentId: payment.id }, 'owed refund not made; the next tick tries again'),
+      );
+    }
     const reminded = await this.deps.bookings.claimReminders(now, REMINDER_BEFORE_END_MS);
     for (const booking of reminded) {
       if (!booking.userId || !booking.endsAt) continue;
@@ -546,62 +623,88 @@ export class BookingService {
     });
   }
 
-  async #bookingPaid(payment: PaymentRow, now: Date): Promise<void> {
-    const confirmed = await this.deps.bookings.apply(payment.bookingId, 'payment_succeeded', { holdExpiresAt: null });
-    if (!confirmed) {
-      // The hold lapsed or was cancelled before the money arrived: the slot may be someone
-      // else's now. The money goes back, and the person is told.
-      const found = await this.deps.bookings.findWithLocker(payment.bookingId);
-      const reason = found?.booking.statusReason === 'cancelled' ? 'cancelled' : 'hold_expired';
-      await this.#refundPayment(payment, reason);
-      if (found) {
-        await this.deps.bookings.apply(payment.bookingId, 'refund_issued', { statusReason: reason });
-        await this.#notifyRefund(found.booking, reason);
-      }
-      await this.#publish(payment.bookingId);
-      return;
-    }
-    await this.deps.audit.record({
+  /** Inside the payment's transaction: the booking confirmed and logged, or null when its hold was let go. */
+  async #confirmPaid(tx: BookingTransaction, payment: PaymentRow, now: Date): Promise<BookingRow | null> {
+    const confirmed = await tx.bookings.apply(payment.bookingId, 'payment_succeeded', { holdExpiresAt: null });
+    if (!confirmed) return null;
+    await tx.audit.record({
       actorKind: 'system',
       action: 'booking.confirmed',
       lockerId: confirmed.lockerId,
       subjectUserId: confirmed.userId,
       data: { bookingId: confirmed.id },
     });
-    await this.#mailConfirmation(confirmed, now);
     // A slot already under way becomes active without waiting for the next tick.
-    if (confirmed.startsAt.getTime() <= now.getTime()) await this.deps.bookings.apply(confirmed.id, 'start_reached');
-    await this.#publish(confirmed.id);
+    if (confirmed.startsAt.getTime() <= now.getTime()) {
+      return (await tx.bookings.apply(confirmed.id, 'start_reached')) ?? confirmed;
+    }
+    return confirmed;
   }
 
-  async #extensionPaid(payment: PaymentRow, now: Date): Promise<void> {
+  /** Inside the payment's transaction: the booking one hour longer and logged, or null when the hour was gone. */
+  async #extendPaid(tx: BookingTransaction, payment: PaymentRow, now: Date): Promise<BookingRow | null> {
     const newEndsAt = payment.extensionEndsAt;
     if (!newEndsAt) throw new Error(`extension payment ${payment.id} has no end`);
     const fromEndsAt = new Date(newEndsAt.getTime() - 3_600_000);
-    const claim = await this.deps.bookings.extend(payment.bookingId, fromEndsAt, newEndsAt, payment.amountCents);
-    if (!claim.ok || claim.value === null) {
-      // Someone booked the next hour (or the booking moved on) between the offer and the payment.
-      await this.#refundPayment(payment, 'extension_unavailable');
-      const found = await this.deps.bookings.findWithLocker(payment.bookingId);
-      if (found)
-        await this.#notifyRefund({ ...found.booking, amountCents: payment.amountCents }, 'extension_unavailable');
-      await this.#publish(payment.bookingId);
+    const claim = await tx.bookings.extend(payment.bookingId, fromEndsAt, newEndsAt, payment.amountCents);
+    if (!claim.ok || claim.value === null) return null;
+    await tx.audit.record({
+      actorKind: 'system',
+      action: 'booking.extended',
+      lockerId: claim.value.lockerId,
+      subjectUserId: claim.value.userId,
+      data: { bookingId: claim.value.id, endsAt: newEndsAt.toISOString(), at: now.toISOString() },
+    });
+    return claim.value;
+  }
+
+  /** After the commit: the booking's confirmation mailed, or the money sent back when the slot was let go. */
+  async #bookingPaid(payment: PaymentRow, confirmed: BookingRow | null, now: Date): Promise<void> {
+    if (!confirmed) {
+      // The hold lapsed or was cancelled before the money arrived: the slot may be someone
+      // else's now. The money goes back, and the person is told.
+      await this.#refundOwed(payment);
       return;
     }
-    const extended = claim.value;
+    await this.#mailConfirmation(confirmed, now);
+    await this.#publish(confirmed.id);
+  }
+
+  /** After the commit: the pairing given back if the booking had ended, or the money sent back. */
+  async #extensionPaid(payment: PaymentRow, extended: BookingRow | null): Promise<void> {
+    if (!extended) {
+      // Someone booked the next hour (or the booking moved on) between the offer and the payment.
+      await this.#refundOwed(payment);
+      return;
+    }
     // Extending after the end: the pairing was released at expiry; the person gets it back.
     if (extended.userId && (await this.deps.pairings.activeLockerOf(extended.userId)) === null) {
       const repaired = await this.deps.pairings.create(extended.userId, extended.lockerId, 'school');
       if (repaired.ok) this.deps.bus.emit('pairing.changed', { userId: extended.userId, lockerId: extended.lockerId });
     }
-    await this.deps.audit.record({
-      actorKind: 'system',
-      action: 'booking.extended',
-      lockerId: extended.lockerId,
-      subjectUserId: extended.userId,
-      data: { bookingId: extended.id, endsAt: newEndsAt.toISOString(), at: now.toISOString() },
-    });
     await this.#publish(extended.id);
+  }
+
+  /**
+   * A paid payment that bought nothing: refunded (the idempotency key makes a second attempt the
+   * same refund), its booking marked refunded, and the person told.
+   */
+  async #refundOwed(payment: PaymentRow): Promise<void> {
+    const found = await this.deps.bookings.findWithLocker(payment.bookingId);
+    if (payment.purpose === 'booking') {
+      const letGo = found?.booking.status === 'cancelled' || found?.booking.statusReason === 'cancelled';
+      const reason = letGo ? 'cancelled' : 'hold_expired';
+      await this.#refundPayment(payment, reason);
+      // Told once: by whoever moved the booking to refunded.
+      const marked = await this.deps.bookings.apply(payment.bookingId, 'refund_issued', { statusReason: reason });
+      if (found && marked) await this.#notifyRefund(found.booking, reason);
+    } else {
+      const refunded = await this.#refundPayment(payment, 'extension_unavailable');
+      if (found && refunded) {
+        await this.#notifyRefund({ ...found.booking, amountCents: payment.amountCents }, 'extension_unavailable');
+      }
+    }
+    await this.#publish(payment.bookingId);
   }
 
   /** A payment page lapsed: its payment is closed, and a booking still waiting for it lets the slot go. */
@@ -643,9 +746,10 @@ export class BookingService {
     if (options.notify) await this.#notifyRefund(booking, reason);
   }
 
-  async #refundPayment(payment: PaymentRow, reason: string): Promise<void> {
+  /** True when this caller recorded the refund (a concurrent one for the same payment gets false). */
+  async #refundPayment(payment: PaymentRow, reason: string): Promise<boolean> {
     const paymentIntentId = payment.providerPaymentIntentId;
-    if (!paymentIntentId || payment.status === 'refunded') return;
+    if (!paymentIntentId || payment.status === 'refunded') return false;
     // The idempotency key makes a retried refund (crash, concurrent path) the same refund.
     const { refundId } = await this.deps.provider.refund({
       paymentIntentId,
@@ -653,7 +757,8 @@ export class BookingService {
       idempotencyKey: `refund:${payment.id}`,
       metadata: { booking_id: payment.bookingId, reason },
     });
-    await this.deps.payments.markRefunded(payment.id, refundId);
+    const recorded = await this.deps.payments.markRefunded(payment.id, refundId, this.deps.clock.now());
+    if (!recorded) return false;
     await this.deps.audit.record({
       actorKind: 'system',
       action: 'payment.refunded',
@@ -661,20 +766,23 @@ export class BookingService {
       subjectUserId: payment.userId,
       data: { bookingId: payment.bookingId, amountCents: payment.amountCents, reason },
     });
+    return true;
   }
 
   async #notifyRefund(booking: BookingRow, reason: string): Promise<void> {
     const found = await this.#ownerAndSlot(booking);
     if (!found) return;
-    const why = REFUND_REASONS[reason] ?? 'le créneau ne peut plus être honoré.';
-    this.deps.postman.post(bookingRefundedMail(found.user.email, found.user.name, found.slot, why));
+    const locale = localeOf(found.user.locale);
+    const reasons = REFUND_REASONS[locale];
+    const why = (Object.hasOwn(reasons, reason) ? reasons[reason] : undefined) ?? reasons.other ?? '';
+    this.deps.postman.post(bookingRefundedMail(found.user.email, found.user.name, found.slot, why, locale));
   }
 
   async #mailConfirmation(booking: BookingRow, now: Date): Promise<void> {
     const found = await this.#ownerAndSlot(booking);
     if (!found) return;
     const { user, slot } = found;
-    this.deps.postman.post(bookingConfirmedMail(user.email, user.name, slot, this.deps.appUrl, now));
+    this.deps.postman.post(bookingConfirmedMail(user.email, user.name, slot, this.deps.appUrl, now, user.locale));
   }
 
   /** Who to write to about a booking, and the slot as mails describe it; null for an erased owner. */

@@ -3,7 +3,7 @@ import type { EventBus } from '../eventBus';
 import type { AuditRepository } from '../repositories/AuditRepository';
 import type { LockerRepository } from '../repositories/LockerRepository';
 import type { PairingRepository } from '../repositories/PairingRepository';
-import { AppError } from './AppError';
+import { AppError, OUT_OF_SERVICE } from './AppError';
 import { type LockerView, toLockerView } from './lockerView';
 
 const REFUSALS: Record<PairingRefusal, AppError> = {
@@ -12,6 +12,7 @@ const REFUSALS: Record<PairingRefusal, AppError> = {
   already_paired: new AppError(409, 'already_paired', 'You already have a locker. Unpair it first in Settings.'),
   locker_taken: new AppError(409, 'locker_taken', 'This sport locker is in use by another member.'),
   locker_offline: new AppError(409, 'locker_offline', 'This locker is offline right now. Try again in a moment.'),
+  out_of_service: OUT_OF_SERVICE,
 };
 
 const SESSION_ACTIVE = new AppError(

@@ -15,7 +15,7 @@ import type { LockerRepository, LockerWithSite } from '../repositories/LockerRep
 import type { PairingRepository } from '../repositories/PairingRepository';
 import type { SessionRepository, SportSessionRow } from '../repositories/SessionRepository';
 import type { UserRepository, UserRow } from '../repositories/UserRepository';
-import { AppError } from './AppError';
+import { AppError, lockdownRefusal, OUT_OF_SERVICE } from './AppError';
 import { type EndedSessionView, type SportSessionView, toEndedSessionView, toSessionView } from './sessionView';
 
 const REFUSALS: Record<SportSessionRefusal, AppError> = {
@@ -29,7 +29,8 @@ const REFUSALS: Record<SportSessionRefusal, AppError> = {
     'Without Premium you could open once more to take your things out, and you did: end the session now.',
   ),
   locker_offline: new AppError(409, 'locker_offline', 'The locker is offline; it cannot receive the command.'),
-  lockdown: new AppError(409, 'lockdown', 'The locker is in lockdown after an intrusion alert.'),
+  lockdown: lockdownRefusal(null),
+  out_of_service: OUT_OF_SERVICE,
   door_open: new AppError(409, 'door_open', 'The door is open: close it before ending the session.'),
   door_unknown: new AppError(
     409,
@@ -102,7 +103,7 @@ export class SportSessionService {
       },
       now,
     );
-    if (!decision.ok) throw refusalOf(decision);
+    if (!decision.ok) throw refusalOf(decision, found);
     // The checks above give the reason; the unique indexes decide a race of two starts.
     const started = await sessions.start(member.id, lockerId, now);
     if (!started.ok) {
@@ -136,12 +137,16 @@ export class SportSessionService {
    * A new open pulse within the running session. `lockerId`, when given (the generic open route),
    * must be the session's locker.
    */
-  async open(user: UserRow, lockerId?: string): Promise<{ commandId: string; graceOpen: boolean }> {
+  async open(
+    user: UserRow,
+    lockerId?: string,
+    /** The locker as the caller just read it (OpenService), not read a second time. */
+    known?: LockerWithSite,
+  ): Promise<{ commandId: string; graceOpen: boolean }> {
     const { sessions, bus, clock } = this.deps;
-    const member = await this.#fresh(user);
-    const session = await sessions.activeOfUser(member.id);
+    const [member, session] = await Promise.all([this.#fresh(user), sessions.activeOfUser(user.id)]);
     if (!session || (lockerId !== undefined && session.lockerId !== lockerId)) throw REFUSALS.no_active_session;
-    const found = await this.#locker(session.lockerId);
+    const found = known?.locker.id === session.lockerId ? known : await this.#locker(session.lockerId);
     const decision = decideOpenInSession(
       {
         pairedToUser: true,
@@ -152,7 +157,7 @@ export class SportSessionService {
       },
       clock.now(),
     );
-    if (!decision.ok) throw refusalOf(decision);
+    if (!decision.ok) throw refusalOf(decision, found);
     const { graceOpen } = decision.effect;
     // Premium lost mid-session: one open to take one's things out. Recorded before sending, so
     // two concurrent taps cannot both use it.
@@ -294,6 +299,8 @@ function activeSession(row: SportSessionRow): ActiveSportSession {
   return { id: row.id, startedAt: row.startedAt, graceOpenUsed: row.graceOpenUsed };
 }
 
-function refusalOf(decision: Extract<SportSessionDecision, { ok: false }>): AppError {
-  return 'warning' in decision ? OBJECT_LEFT_INSIDE : REFUSALS[decision.refusal];
+function refusalOf(decision: Extract<SportSessionDecision, { ok: false }>, locker?: LockerWithSite): AppError {
+  if ('warning' in decision) return OBJECT_LEFT_INSIDE;
+  if (decision.refusal === 'lockdown') return lockdownRefusal(locker?.locker.lockdownUntil ?? null);
+  return REFUSALS[decision.refusal];
 }

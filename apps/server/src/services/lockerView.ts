@@ -11,6 +11,10 @@ export interface LockerView {
   door: 'open' | 'closed' | 'unknown';
   lock: 'locked' | 'unlocked';
   lockdown: boolean;
+  /** When a lockdown in force ends by itself (SPEC §2: 5 min after it started); null otherwise. */
+  lockdownUntil: string | null;
+  /** Put out of service by an administrator (issue 11): why, shown to the people who paired it. */
+  outOfService: { since: string; reason: string | null } | null;
   objectPresent: boolean | null;
   updatedAt: string;
 }
@@ -29,6 +33,10 @@ export function toLockerView(
     door: locker.door,
     lock: locker.lock,
     lockdown: isInLockdown(locker, now),
+    lockdownUntil: isInLockdown(locker, now) ? (locker.lockdownUntil?.toISOString() ?? null) : null,
+    outOfService: locker.outOfServiceAt
+      ? { since: locker.outOfServiceAt.toISOString(), reason: locker.outOfServiceReason }
+      : null,
     objectPresent: locker.objectPresent,
     updatedAt: locker.updatedAt.toISOString(),
   };

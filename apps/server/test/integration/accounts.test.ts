@@ -71,7 +71,51 @@ describe.each(databaseBackends())('account settings on $name', (db) => {
       image: null,
       emailLocked: false,
       hasPassword: true,
+      locale: 'fr',
     });
+  });
+
+  it('keeps the language chosen at sign-up or in Settings, and writes e-mails in it (issue 12)', async () => {
+    const email = uniqueEmail('english');
+    const browser = new TestBrowser(system.url);
+    const signUp = await browser.json('POST', '/api/auth/sign-up/email', {
+      email,
+      password: GOOD_PASSWORD,
+      name: 'Emma',
+      locale: 'en',
+    });
+    expect(signUp.status).toBe(200);
+    expect((await browser.json<Me & { user: { locale: string } }>('GET', '/api/me')).body.user.locale).toBe('en');
+
+    const reset = { email, redirectTo: '/reinitialiser' };
+    await new TestBrowser(system.url).json('POST', '/api/auth/request-password-reset', reset);
+    const english = await mailTo(system, email, /Reset your SmartLocker password/);
+    expect(english.text).toContain('Hello Emma');
+
+    const refused = await browser.json<ApiError>('PATCH', '/api/me', { locale: 'de' });
+    expect(refused.status).toBe(400);
+    const changed = await browser.json<Me & { user: { locale: string } }>('PATCH', '/api/me', { locale: 'fr' });
+    expect(changed.body.user.locale).toBe('fr');
+    expect(changed.body.user.name).toBe('Emma');
+    await new TestBrowser(system.url).json('POST', '/api/auth/request-password-reset', reset);
+    const french = await mailTo(system, email, /Réinitialisation de votre mot de passe/);
+    expect(french.text).toContain('Bonjour Emma');
+  });
+
+  it('takes the language of a sign-up without one from Accept-Language', async () => {
+    const email = uniqueEmail('accept');
+    const response = await fetch(new URL('/api/auth/sign-up/email', system.url), {
+      method: 'POST',
+      headers: {
+        origin: new URL(system.url).origin,
+        'content-type': 'application/json',
+        'accept-language': 'de-DE, en-GB;q=0.8, fr;q=0.5',
+      },
+      body: JSON.stringify({ email, password: GOOD_PASSWORD, name: 'Anna' }),
+    });
+    expect(response.status).toBe(200);
+    const [row] = await system.database.db.select().from(users).where(eq(users.email, email));
+    expect(row?.locale).toBe('en');
   });
 
   it('changes the pseudo within 2–40 characters', async () => {

@@ -392,6 +392,67 @@ describe.each(databaseBackends())('school bookings on $name', (db) => {
     });
   });
 
+  it('refunds an extension whose next hour was booked before its money arrived, and keeps the booking as it was', async () => {
+    const ursula = await member('ursula');
+    const booked = await book(ursula, '2026-12-15', 10, 1);
+    await pay(booked.body.checkoutUrl);
+    clock.set(at('2026-12-15T09:50:00Z'));
+    await system.bookings.tick();
+    const extension = await ursula.json<{ checkoutUrl: string }>(
+      'POST',
+      `/api/bookings/${booked.body.booking.id}/extend`,
+    );
+    expect(extension.status).toBe(201);
+    // The offer holds nothing: someone else books 11:00 and pays first.
+    const victor = await member('victor');
+    const next = await book(victor, '2026-12-15', 11, 1);
+    expect(next.status).toBe(201);
+    await pay(next.body.checkoutUrl);
+    expect(await pay(extension.body.checkoutUrl)).toEqual({ ok: true });
+
+    expect(await bookingOf(ursula, booked.body.booking.id)).toMatchObject({
+      status: 'active',
+      endsAt: '2026-12-15T10:00:00.000Z',
+      amountCents: 500,
+    });
+    const extensionPayment = await system.database.db.query.payments.findFirst({
+      where: (p, { eq }) => eq(p.providerSessionId, sessionIdOf(extension.body.checkoutUrl)),
+    });
+    expect(extensionPayment?.status).toBe('refunded');
+    expect(await auditCount('booking.extended', booked.body.booking.id)).toBe(0);
+    expect(await auditCount('payment.succeeded', booked.body.booking.id)).toBe(2);
+    expect(await auditCount('payment.refunded', booked.body.booking.id)).toBe(1);
+    expect((await bookingOf(victor, next.body.booking.id)).status).toBe('confirmed');
+  });
+
+  it('refunds on the clock what a crash left owing, once, and nothing that was paid for', async () => {
+    const wendy = await member('wendy');
+    const owed = await book(wendy, '2026-12-12', 9, 1);
+    await pay(owed.body.checkoutUrl);
+    const xavier = await member('xavier');
+    const kept = await book(xavier, '2026-12-12', 10, 1);
+    await pay(kept.body.checkoutUrl);
+    // A cancellation committed, then the server died before its refund: the booking is let go
+    // and its money still kept.
+    await system.database.db.execute(sql`UPDATE bookings SET status = 'cancelled' WHERE id = ${owed.body.booking.id}`);
+
+    // Left alone for two minutes, in case the request that owes it is still running.
+    clock.set(new Date(MORNING.getTime() + 60_000));
+    await system.bookings.tick();
+    expect((await bookingOf(wendy, owed.body.booking.id)).status).toBe('cancelled');
+
+    clock.set(new Date(MORNING.getTime() + 3 * 60_000));
+    await Promise.all([system.bookings.tick(), system.bookings.tick()]);
+    await system.bookings.tick();
+    expect(await bookingOf(wendy, owed.body.booking.id)).toMatchObject({
+      status: 'refunded',
+      statusReason: 'cancelled',
+    });
+    expect(await auditCount('payment.refunded', owed.body.booking.id)).toBe(1);
+    expect((await bookingOf(xavier, kept.body.booking.id)).status).toBe('confirmed');
+    expect(await auditCount('payment.refunded', kept.body.booking.id)).toBe(0);
+  });
+
   it('cancels: an unpaid hold frees the slot, a paid booking not yet started is refunded', async () => {
     const oscar = await member('oscar');
     const held = await book(oscar, '2026-12-10', 10, 1);

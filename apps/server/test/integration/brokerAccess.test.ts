@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -175,17 +175,27 @@ const backends = [
 ];
 
 describe('device secrets', () => {
-  it('are stored as a salted scrypt hash that verifies only the same secret', async () => {
+  it('are stored as a salted SHA-256 digest that verifies only the same secret', async () => {
     const first = await hashDeviceSecret('s3cret');
     const second = await hashDeviceSecret('s3cret');
-    expect(first).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(first).toMatch(/^sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(first).not.toBe(second);
     expect(first).not.toContain('s3cret');
     expect(await verifyDeviceSecret('s3cret', first)).toBe(true);
     expect(await verifyDeviceSecret('s3cret', second)).toBe(true);
     expect(await verifyDeviceSecret('s3creT', first)).toBe(false);
-    expect(await verifyDeviceSecret('s3cret', 'scrypt$16384$8$1$bad')).toBe(false);
-    expect(await verifyDeviceSecret('s3cret', first.replace(/^scrypt/, 'md5'))).toBe(false);
+    expect(await verifyDeviceSecret('s3cret', 'sha256$bad')).toBe(false);
+    expect(await verifyDeviceSecret('s3cret', `${first.slice(0, -2)}AA`)).toBe(false);
+    expect(await verifyDeviceSecret('s3cret', first.replace(/^sha256/, 'md5'))).toBe(false);
+  });
+
+  it('still verifies the scrypt hashes stored before ADR 13', async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync('0ld-s3cret', salt, 32, { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const legacy = ['scrypt', 16_384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+    expect(await verifyDeviceSecret('0ld-s3cret', legacy)).toBe(true);
+    expect(await verifyDeviceSecret('0ld-s3creT', legacy)).toBe(false);
+    expect(await verifyDeviceSecret('0ld-s3cret', 'scrypt$16384$8$1$bad')).toBe(false);
   });
 });
 

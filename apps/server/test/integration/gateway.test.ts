@@ -172,7 +172,10 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       encodeMessage('event', { ...envelope(system.lockerIds.school, 1_000_001), type: 'door_closed' }),
       'topic_mismatch',
     );
-    expect((await lockerRow(system.lockerIds.school))?.stateSeq).toBe(school?.stateSeq);
+    // The school's own agent may report meanwhile; the claimed sequence must not have been taken.
+    const schoolAfter = await lockerRow(system.lockerIds.school);
+    expect(schoolAfter?.stateSeq).toBeGreaterThanOrEqual(school?.stateSeq ?? 0);
+    expect(schoolAfter?.stateSeq).toBeLessThan(1_000_000);
     expect(await lockerRow(fake)).toEqual(fakeBefore);
   });
 
@@ -222,6 +225,98 @@ describe.each(brokerBackends())('gateway on $name', (broker) => {
       'duplicate',
     );
     expect(await lockerRow(fake)).toMatchObject({ door: 'open', stateSeq: base + 100 });
+  });
+
+  it('keeps repeated heartbeats and distance-only presence in memory, and writes them in one batch', async () => {
+    const heartbeat = (seq: number, opens: number) =>
+      encodeMessage('heartbeat', {
+        ...envelope(fake, seq),
+        uptimeS: seq,
+        firmware: 'memory-test',
+        counters: { opens, relayCycles: opens, alerts: 0 },
+      });
+    const presence = (seq: number, distanceCm: number) =>
+      encodeMessage('presence', { ...envelope(fake, seq), objectPresent: false, distanceCm });
+    await deliver(fake, 'heartbeat', heartbeat(1001, 3), 'applied');
+    await waitUntil('the first heartbeat written', async () => (await lockerRow(fake))?.opensCount === 3);
+    await deliver(fake, 'presence', presence(1002, 40), 'applied');
+    await waitUntil('the first presence written', async () => (await lockerRow(fake))?.distanceCm === 40);
+    const written = await lockerRow(fake);
+
+    // Same facts again: nothing to write. Only the distance moves: kept too.
+    await deliver(fake, 'heartbeat', heartbeat(1003, 3), 'applied');
+    await deliver(fake, 'presence', presence(1004, 41), 'applied');
+    await deliver(fake, 'presence', presence(1005, 42), 'applied');
+    // A locker's messages are applied in order: once this change is written, the ones before are done.
+    await deliver(fake, 'heartbeat', heartbeat(1006, 4), 'applied');
+    await waitUntil('the changed counters written', async () => (await lockerRow(fake))?.opensCount === 4);
+    const before = await lockerRow(fake);
+    expect(before).toMatchObject({ distanceCm: 40, presenceSeq: written?.presenceSeq });
+
+    await system.gateway.flushTelemetry();
+    const after = await lockerRow(fake);
+    expect(after).toMatchObject({ distanceCm: 42, presenceSeq: 1005, online: true });
+    expect(after?.lastSeenAt?.getTime()).toBeGreaterThanOrEqual(
+      before?.lastSeenAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    );
+    // An older presence than the one kept is a duplicate, even before it reached the database.
+    await deliver(fake, 'presence', presence(1004, 99), 'duplicate');
+    expect((await lockerRow(fake))?.distanceCm).toBe(42);
+  });
+
+  it('asks a locker for its state again when a heartbeat names a report the server never applied', async () => {
+    const resyncs = async () =>
+      Number(/^smartlocker_state_resyncs_total (\S+)$/m.exec(await system.metrics.registry.metrics())?.[1] ?? 0);
+    const asked: ChannelPayload['cmd'][] = [];
+    const cmdTopic = topicFor(fake, 'cmd');
+    const onCommand = (topic: string, payload: Buffer) => {
+      if (topic === cmdTopic) asked.push(JSON.parse(payload.toString()) as ChannelPayload['cmd']);
+    };
+    device.on('message', onCommand);
+    await device.subscribeAsync(cmdTopic, { qos: 1 });
+    try {
+      const base = ((await lockerRow(fake))?.stateSeq ?? 0) + 1_000;
+      await deliver(fake, 'state', encodeMessage('state', stateMessage(fake, base)), 'applied');
+      await waitUntil('the state applied', async () => (await lockerRow(fake))?.stateSeq === base);
+      // Each heartbeat changes the firmware, so its write marks it handled (the check comes first).
+      const heartbeat = async (seq: number, stateSeq: number, firmware: string) => {
+        const payload = encodeMessage('heartbeat', {
+          ...envelope(fake, seq),
+          uptimeS: 60,
+          firmware,
+          counters: { opens: 0, relayCycles: 0, alerts: 0 },
+          stateSeq,
+        });
+        await device.publishAsync(topicFor(fake, 'heartbeat'), payload, { qos: 1, retain: false });
+        await waitUntil(`heartbeat ${firmware} handled`, async () => (await lockerRow(fake))?.firmware === firmware);
+      };
+      const before = await resyncs();
+
+      // The last report the locker sent is the one applied: nothing is asked.
+      await heartbeat(base + 1, base, 'resync-1');
+      expect(await resyncs()).toBe(before);
+      // It sent a newer one that never arrived: it is asked once for its state.
+      await heartbeat(base + 3, base + 2, 'resync-2');
+      await waitUntil('report_state published to the locker', () => asked.length === 1);
+      expect(asked[0]).toMatchObject({
+        type: 'report_state',
+        lockerId: fake,
+        origin: { kind: 'system', ref: 'state_resync' },
+      });
+      expect(await resyncs()).toBe(before + 1);
+      // Still behind at the next heartbeat: not asked again within 10 s.
+      await heartbeat(base + 4, base + 2, 'resync-3');
+      expect(await resyncs()).toBe(before + 1);
+      // The answer arrives; later heartbeats naming it ask nothing.
+      await deliver(fake, 'state', encodeMessage('state', stateMessage(fake, base + 5)), 'applied');
+      await waitUntil('the answer applied', async () => (await lockerRow(fake))?.stateSeq === base + 5);
+      await heartbeat(base + 6, base + 5, 'resync-4');
+      expect(await resyncs()).toBe(before + 1);
+      expect(asked).toHaveLength(1);
+    } finally {
+      device.off('message', onCommand);
+      await device.unsubscribeAsync(cmdTopic);
+    }
   });
 
   it('counts messages for an unknown locker and creates nothing', async () => {

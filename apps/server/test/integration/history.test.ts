@@ -6,9 +6,11 @@ import { siteDate } from '@smartlocker/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseBackend, databaseBackends, EMBEDDED_BROKER } from '../../../../test-support/backends';
-import { parseCsv } from '../../../../test-support/csv';
+import { CsvRecordReader, parseCsv } from '../../../../test-support/csv';
 import { TestBrowser } from '../../../../test-support/http';
+import { captureLogs } from '../../../../test-support/logs';
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
+import { startTcpProxy } from '../../../../test-support/tcpProxy';
 import { bookings, lockers, sites } from '../../src/db/schema';
 import { GOOD_PASSWORD, uniqueEmail } from './support/accounts';
 
@@ -82,6 +84,7 @@ describe.each(databaseBackends())('history on $name', (db: DatabaseBackend) => {
   let bobEmail: string;
   let siteId: string;
   const suffix = randomBytes(3).toString('hex').toUpperCase();
+  const logs = captureLogs();
 
   async function userId(browser: TestBrowser): Promise<string> {
     return (await browser.json<{ user: { id: string } }>('GET', '/api/me')).body.user.id;
@@ -92,7 +95,7 @@ describe.each(databaseBackends())('history on $name', (db: DatabaseBackend) => {
   }
 
   beforeAll(async () => {
-    system = await startTestSystem(db, EMBEDDED_BROKER);
+    system = await startTestSystem(db, EMBEDDED_BROKER, {}, { logger: logs.logger });
     adaEmail = uniqueEmail('ada');
     bobEmail = uniqueEmail('bob');
     ada = new TestBrowser(system.url);
@@ -442,25 +445,93 @@ describe.each(databaseBackends())('history on $name', (db: DatabaseBackend) => {
       gc();
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     };
-    const response = await getOnFreshConnection(new URL('/api/history.csv', system.url), bulk.cookieHeader);
+    // Through a link that hands the body over in odd-sized pieces, as a loaded machine or a real
+    // network does: record ends split between two reads must still be counted once.
+    const link = await startTcpProxy({ targetPort: system.port, sliceBytes: 9_973 });
+    const response = await getOnFreshConnection(new URL('/api/history.csv', link.url('http')), bulk.cookieHeader);
     expect(response.statusCode).toBe(200);
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const csv = new CsvRecordReader();
     let chars = 0;
-    let lines = 0;
     let chunks = 0;
     let first = '';
-    for await (const chunk of response) {
-      const text = decoder.decode(chunk as Buffer, { stream: true });
-      if (first === '') first = text.slice(0, 200);
-      chars += text.length;
-      lines += text.split('\r\n').length - 1;
-      if (++chunks % 256 === 0) sample();
+    try {
+      for await (const chunk of response) {
+        const text = decoder.decode(chunk as Buffer, { stream: true });
+        if (first === '') first = text.slice(0, 200);
+        chars += text.length;
+        csv.push(text);
+        if (++chunks % 256 === 0) sample();
+      }
+    } finally {
+      await link.close();
     }
     sample();
+    csv.end();
     expect(first.startsWith('\uFEFFlocker,')).toBe(true);
-    expect(lines).toBe(ROWS + 1);
+    expect(csv.count).toBe(ROWS + 1);
+    // The last record is the last row: nothing was cut off the end.
+    expect(new Date(csv.last?.[2] ?? '').getTime()).toBe(Date.parse('2025-01-01T00:00:00Z') + (ROWS - 1) * 60_000);
     // More text went through than the bound: keeping it (or the rows) in memory could not pass.
     expect(chars).toBeGreaterThan(BOUND);
     expect(peak - baseline).toBeLessThan(BOUND);
+  });
+
+  it('cuts a download off visibly when the database fails midway, logs it and counts it', async () => {
+    const ROWS = 20_000;
+    const failing = `FAIL_${suffix}`;
+    await createLocker(failing, 'Casier qui lâche — '.repeat(30), 'sport');
+    const member = new TestBrowser(system.url);
+    await member.signUp(uniqueEmail('cut'), GOOD_PASSWORD, 'Cut');
+    const memberId = await userId(member);
+    await system.database.db.execute(sql`
+      INSERT INTO bookings (user_id, locker_id, kind, status, starts_at, ends_at, ended_at, end_reason, amount_cents)
+      SELECT ${memberId}, ${failing}, 'sport_session', 'completed', s, s + interval '30 minutes',
+             s + interval '30 minutes', 'user', 0
+      FROM generate_series(0, ${ROWS - 1}) AS g, LATERAL (SELECT timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour' AS s) AS t`);
+    const failures = async () =>
+      (await system.metrics.httpStreams.get()).values.find(
+        (v) => v.labels.route === '/api/history.csv' && v.labels.outcome === 'server_error',
+      )?.value ?? 0;
+    const failuresBefore = await failures();
+
+    const response = await getOnFreshConnection(new URL('/api/history.csv', system.url), member.cookieHeader);
+    expect(response.statusCode).toBe(200);
+    // Read a little, then stop reading: the server stops too, waiting for the socket to drain
+    // (about 12 MB are to come, more than twice what the socket buffers hold).
+    const firstChunk: Buffer = await new Promise((resolve) => response.once('data', resolve));
+    response.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The database loses the table under the export: the next batch's query fails.
+    await system.database.db.execute(sql`ALTER TABLE bookings RENAME TO bookings_away`);
+    let received = firstChunk.length;
+    let outcome: string;
+    try {
+      outcome = await new Promise<string>((resolve) => {
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+        });
+        response.on('end', () => resolve(response.complete ? 'complete' : 'ended incomplete'));
+        response.on('error', (error) => resolve(`error: ${error.message}`));
+        response.resume();
+      });
+    } finally {
+      await system.database.db.execute(sql`ALTER TABLE bookings_away RENAME TO bookings`);
+    }
+    // The client sees a failed transfer, never a clean end of a shorter file.
+    expect(outcome).toMatch(/^error: aborted/);
+    expect(received).toBeLessThan(ROWS * 600);
+    expect(await failures()).toBe(failuresBefore + 1);
+    const line = logs.lines().find((l) => l.msg?.startsWith('streamed response failed midway'));
+    expect(line).toMatchObject({ level: 50, route: '/api/history.csv' });
+    expect(line?.bytesSent).toBeGreaterThan(0);
+
+    // The same export afterwards is whole again.
+    const again = await getOnFreshConnection(new URL('/api/history.csv', system.url), member.cookieHeader);
+    const csv = new CsvRecordReader();
+    const decoder = new TextDecoder();
+    for await (const chunk of again) csv.push(decoder.decode(chunk as Buffer, { stream: true }));
+    csv.end();
+    expect(csv.count).toBe(ROWS + 1);
   });
 });

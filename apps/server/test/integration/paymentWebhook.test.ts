@@ -111,6 +111,12 @@ describe.each(databaseBackends())('the Stripe webhook endpoint on $name', (db) =
     expect(await statusOf(browser, booking.id)).toBe('confirmed');
     expect(await audit('payment.succeeded', booking.id)).toBe(1);
     expect(await audit('booking.confirmed', booking.id)).toBe(1);
+    // The event itself is in the audit trail once (issue 10).
+    const webhookRows = (await system.database.db.query.auditEvents.findMany()).filter(
+      (r) => r.action === 'payment.webhook' && (r.data as { eventId?: string }).eventId === completed.id,
+    );
+    expect(webhookRows).toHaveLength(1);
+    expect(webhookRows[0]?.data).toMatchObject({ kind: 'checkout_completed', provider: 'stripe' });
     const seen = await system.database.db.query.processedWebhookEvents.findMany({
       where: (e, { eq }) => eq(e.id, completed.id),
     });

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { generateCommandKeyPair, loadPrivateKey } from '@smartlocker/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseBackends } from '../../../../test-support/backends';
 import { type ScratchDatabase, scratchDatabase } from '../../../../test-support/databases';
+import { auditSigner } from '../../src/audit/auditChain';
 import { type OpenDatabase, openDatabase } from '../../src/db/database';
 import { EXCLUSION_VIOLATION, sqlState } from '../../src/db/pgErrors';
 import { auditEvents, bookings, lockers, pairings, sites, users } from '../../src/db/schema';
@@ -65,7 +67,7 @@ describe.each(databaseBackends())('repositories on $name', (backend) => {
     opened = await openDatabase(scratch.target);
     lockerRepo = new LockerRepository(opened.db);
     pairingRepo = new PairingRepository(opened.db);
-    auditRepo = new AuditRepository(opened.db);
+    auditRepo = new AuditRepository(opened.db, auditSigner(loadPrivateKey(generateCommandKeyPair().privateKeyPem)));
     const [site] = await opened.db
       .insert(sites)
       .values({ name: `Site ${suffix}` })
@@ -212,18 +214,25 @@ describe.each(databaseBackends())('repositories on $name', (backend) => {
       expect(again).toEqual([]);
     });
 
-    it('counts the lockers online', async () => {
+    it('counts the lockers online, and tells when a report brings one back', async () => {
       const now = new Date();
       await lockerRepo.markAllOffline(now);
       expect(await lockerRepo.countOnline()).toBe(0);
-      await lockerRepo.setOnline(school, true, now);
+      expect(await lockerRepo.setOnline(school, true, now)).toEqual({ cameOnline: true, changed: true });
       expect(await lockerRepo.countOnline()).toBe(1);
-      expect(await lockerRepo.applyFacts(sport, { online: true }, now)).toBe(true);
+      expect(await lockerRepo.applyFacts(sport, { online: true }, now)).toEqual({ cameOnline: true });
+      expect(await lockerRepo.applyFacts(sport, { online: true }, now)).toEqual({ cameOnline: false });
       expect(await lockerRepo.countOnline()).toBe(2);
-      await lockerRepo.setOnline(school, false, now);
+      const later = new Date(now.getTime() + 5_000);
+      expect(await lockerRepo.setOnline(school, false, now)).toEqual({ cameOnline: false, changed: true });
+      // A second "offline" (the will after a shutdown status) keeps the first instant.
+      expect(await lockerRepo.setOnline(school, false, later)).toEqual({ cameOnline: false, changed: false });
+      expect((await lockerRepo.findWithSite(school))?.locker.offlineSince).toEqual(now);
       expect(await lockerRepo.countOnline()).toBe(1);
-      expect(await lockerRepo.setOnline('NO_SUCH_LOCKER', true, now)).toBe(false);
+      expect(await lockerRepo.setOnline('NO_SUCH_LOCKER', true, now)).toBeNull();
       expect(await lockerRepo.countOnline()).toBe(1);
+      expect(await lockerRepo.setOnline(school, true, later)).toEqual({ cameOnline: true, changed: true });
+      expect((await lockerRepo.findWithSite(school))?.locker.offlineSince).toBeNull();
     });
   });
 
@@ -309,7 +318,7 @@ describe.each(databaseBackends())('repositories on $name', (backend) => {
       await auditRepo.record({ actorKind: 'system', action: minimal });
       const [row] = await opened.db.select().from(auditEvents).where(eq(auditEvents.action, minimal));
       expect(row).toMatchObject({ actorKind: 'system', actorId: null, lockerId: null, subjectUserId: null, data: {} });
-      // Database clock vs test clock: allow a little skew.
+      // Stamped by the server's clock when not given.
       expect(Math.abs((row?.at.getTime() ?? 0) - before)).toBeLessThan(60_000);
     });
 

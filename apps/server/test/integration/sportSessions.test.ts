@@ -136,10 +136,16 @@ describe.each(combos)('sport sessions on $db.name + $broker.name', ({ db, broker
     expect(started.status).toBe(201);
     expect(started.body.commandId).toEqual(expect.any(String));
     expect(started.body.session).toMatchObject({ lockerId: system.lockerIds.sport, graceOpenUsed: false });
-    const live = await waitForEvent(events, (e) => state(e)?.session !== null && e.event === 'session');
+    // The start's open reaches the locker: its acknowledgement may come before or after the
+    // session's own event (a fast broker and database answer before the session is streamed).
+    const openAccepted = (e: SseEvent) => e.event === 'command' && JSON.parse(e.data).outcome === 'accepted';
+    let accepted = false;
+    const live = await waitForEvent(events, (e) => {
+      if (openAccepted(e)) accepted = true;
+      return state(e)?.session !== null && e.event === 'session';
+    });
     expect(state(live)?.session?.id).toBe(started.body.session.id);
-    // The start's open reaches the locker.
-    await waitForEvent(events, (e) => e.event === 'command' && JSON.parse(e.data).outcome === 'accepted');
+    if (!accepted) await waitForEvent(events, openAccepted);
 
     const current = await lea.json<{ session: SessionView }>('GET', '/api/sessions/current');
     expect(current.body.session.id).toBe(started.body.session.id);
@@ -306,21 +312,21 @@ describe.each(combos)('sport sessions on $db.name + $broker.name', ({ db, broker
     expect(byMember.body.error.code).toBe('admin_only');
     expect((await new TestBrowser(system.url).json('POST', path)).status).toBe(401);
 
-    const freed = await admin.json<{ session: EndedView }>('POST', path, {});
+    const freed = await admin.json<{ ended: string; refunded: boolean }>('POST', path, { reason: 'member gone' });
     expect(freed.status).toBe(200);
-    expect(freed.body.session).toMatchObject({ id: started.body.session.id, endReason: 'admin' });
+    expect(freed.body).toEqual({ ended: 'session', refunded: false });
     const after = await me(tom);
     expect(after.session).toBeNull();
     expect(after.locker).toBeNull();
     const history = await tom.json<{ entries: { endReason: string }[] }>('GET', '/api/history');
     expect(history.body.entries.map((e) => e.endReason)).toEqual(['admin']);
 
-    const again = await admin.json<ErrorBody>('POST', path);
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('no_active_session');
-    const school = await admin.json<ErrorBody>('POST', `/api/admin/lockers/${system.lockerIds.school}/force-free`);
-    expect(school.body.error.code).toBe('not_sport_locker');
-    const unknown = await admin.json<ErrorBody>('POST', '/api/admin/lockers/NO_SUCH_LOCKER/force-free');
+    // Issue 11 (docs/admin-api.md): nothing left to free is an answer, not an error.
+    const again = await admin.json('POST', path, { reason: 'again' });
+    expect([again.status, again.body]).toEqual([200, { ended: null, refunded: false }]);
+    const unknown = await admin.json<ErrorBody>('POST', '/api/admin/lockers/NO_SUCH_LOCKER/force-free', {
+      reason: 'x',
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('unknown_locker');
   });

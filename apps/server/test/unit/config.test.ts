@@ -89,6 +89,7 @@ describe('loadConfig', () => {
       kind: 'stripe',
       secretKey: 'sk_test_abc123',
       webhookSecret: 'whsec_def456',
+      apiUrl: null,
     });
     const half = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123' });
     expect(half.ok).toBe(false);
@@ -112,7 +113,64 @@ describe('loadConfig', () => {
   });
 });
 
+describe('Mosquitto in production (docs/deploy-mosquitto.md)', () => {
+  it('is off by default, and on with an external broker and the server account', () => {
+    const off = loadConfig({}, '/srv/app');
+    expect(off.ok && off.config.mosquitto).toEqual({ dynamicSecurity: false, logFile: null });
+    const on = loadConfig(
+      {
+        MQTT_URL: 'mqtts://broker:8883',
+        MQTT_USERNAME: 'smartlocker-server',
+        MQTT_PASSWORD: 'p',
+        MQTT_DYNSEC: 'true',
+        MQTT_BROKER_LOG_FILE: 'log/mosquitto.log',
+      },
+      '/srv/app',
+    );
+    expect(on.ok && on.config.mosquitto).toEqual({ dynamicSecurity: true, logFile: '/srv/app/log/mosquitto.log' });
+  });
+
+  it('refuses dynamic security without the account, and a log file without an external broker', () => {
+    const result = loadConfig({ MQTT_DYNSEC: 'yes', MQTT_BROKER_LOG_FILE: '/var/log/mosquitto/mosquitto.log' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.some((p) => p.startsWith('MQTT_DYNSEC:'))).toBe(true);
+    expect(result.problems.some((p) => p.startsWith('MQTT_BROKER_LOG_FILE:'))).toBe(true);
+  });
+});
+
 describe('configuration documentation', () => {
+  it('serves mqtts:// from the embedded broker only with both certificate files (issue 14)', () => {
+    const half = loadConfig({ EMBEDDED_MQTT_TLS_CERT_FILE: 'tls/server.crt' }, '/srv/app');
+    expect(half.ok).toBe(false);
+    if (!half.ok)
+      expect(half.problems.join('\n')).toContain('EMBEDDED_MQTT_TLS_CERT_FILE / EMBEDDED_MQTT_TLS_KEY_FILE');
+    const external = loadConfig(
+      { MQTT_URL: 'mqtts://broker:8883', EMBEDDED_MQTT_TLS_CERT_FILE: 'a.crt', EMBEDDED_MQTT_TLS_KEY_FILE: 'a.key' },
+      '/srv/app',
+    );
+    expect(external.ok).toBe(false);
+    const both = loadConfig(
+      {
+        EMBEDDED_MQTT_TLS_CERT_FILE: 'tls/server.crt',
+        EMBEDDED_MQTT_TLS_KEY_FILE: '/etc/tls/server.key',
+        MQTT_TLS_CA_FILE: 'tls/ca.crt',
+        SHUTDOWN_GRACE_S: '20',
+      },
+      '/srv/app',
+    );
+    expect(both.ok).toBe(true);
+    if (!both.ok) return;
+    expect(both.config.mqtt).toEqual({
+      kind: 'embedded',
+      host: '127.0.0.1',
+      port: 1884,
+      tls: { host: '0.0.0.0', port: 8883, certFile: '/srv/app/tls/server.crt', keyFile: '/etc/tls/server.key' },
+    });
+    expect(both.config.mqttTlsCaFile).toBe('/srv/app/tls/ca.crt');
+    expect(both.config.shutdownGraceMs).toBe(20_000);
+  });
+
   it('lists every variable in the README table and in .env.example', () => {
     const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
     const example = readFileSync(`${repoRoot}.env.example`, 'utf8');
