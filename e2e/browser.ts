@@ -69,3 +69,12 @@ export async function launchBrowser(executablePath: string, options: LaunchOptio
     },
   };
 }
+
+/**
+ * Where a flow's screenshot goes: the French phone run keeps the plain name (the README shows
+ * those), the other views add theirs, e.g. `booking-active-desktop-en.png`.
+ */
+export function screenshotFile(dir: string, name: string, view: { device: string; lang: string }): string {
+  const plain = view.device === 'phone' && view.lang === 'fr';
+  return join(dir, plain ? `${name}.png` : `${name}-${view.device}-${view.lang}.png`);
+}
