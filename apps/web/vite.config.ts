@@ -31,6 +31,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // dist/.vite/manifest.json: the server announces a lazily loaded screen's chunks with the
+    // page (apps/server/src/http/routeHints.ts).
+    manifest: true,
     target: 'es2020',
   },
   server: {

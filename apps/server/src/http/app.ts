@@ -39,6 +39,7 @@ import { createPushRoutes } from './pushRoutes';
 import { readJsonBody } from './requestBody';
 import { securityHeaders } from './securityHeaders';
 import { createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
+import { createRouteHints, readViteManifest } from './routeHints';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -116,7 +117,7 @@ function openedLocker(method: string, path: string): string | null {
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono<Env>();
-  const serveWeb = createStaticHandler(deps.webRoot);
+  const serveWeb = createStaticHandler(deps.webRoot, createRouteHints(readViteManifest(deps.webRoot)));
 
   app.onError((error, c) => {
     if (error instanceof AppError) {

@@ -25,7 +25,7 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.webmanifest', '
  * cached for a year; everything else is revalidated, and unknown paths get index.html so the
  * client-side router can take them.
  */
-export function createStaticHandler(root: string) {
+export function createStaticHandler(root: string, linkHeader: (path: string) => string | null = () => null) {
   const rootWithSep = root.endsWith(sep) ? root : root + sep;
 
   async function fileAt(path: string): Promise<{ body: Buffer; path: string } | null> {
@@ -63,7 +63,10 @@ export function createStaticHandler(root: string) {
     if (!file) {
       return c.text('The web app is not built. Run `npm run build:web` (npm start does it for you).', 503);
     }
-    const immutable = requested.startsWith('/assets/') && file.path !== join(root, 'index.html');
+    const page = file.path === join(root, 'index.html');
+    const immutable = requested.startsWith('/assets/') && !page;
+    // A page of the app: what its screen will fetch first, announced with it (routeHints.ts).
+    const links = page ? linkHeader(requested) : null;
     const type = CONTENT_TYPES[extname(file.path)] ?? 'application/octet-stream';
     const compressible = COMPRESSIBLE.has(extname(file.path)) && file.body.length > 1024;
     const gzip = compressible && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
@@ -74,6 +77,7 @@ export function createStaticHandler(root: string) {
         'x-content-type-options': 'nosniff',
         ...(compressible ? { vary: 'Accept-Encoding' } : {}),
         ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        ...(links ? { link: links } : {}),
       },
     });
   };
