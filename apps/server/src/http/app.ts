@@ -1,6 +1,7 @@
 import { stageTrace } from '@smartlocker/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { AccountRepository } from '../accounts/AccountRepository';
@@ -37,9 +38,9 @@ import { createPaymentWebhookRoutes, type PaymentWebhookDeps } from './paymentWe
 import { createProvisioningRoutes, type ProvisioningRouteDeps } from './provisioningRoutes';
 import { createPushRoutes } from './pushRoutes';
 import { readJsonBody } from './requestBody';
+import { createRouteHints, readViteManifest } from './routeHints';
 import { securityHeaders } from './securityHeaders';
 import { createSessionRoutes, readSessionState, type SessionHttpDeps } from './sessionRoutes';
-import { createRouteHints, readViteManifest } from './routeHints';
 import { createStaticHandler } from './staticFiles';
 
 export interface HttpDeps {
@@ -166,6 +167,12 @@ export function createHttpApp(deps: HttpDeps) {
       'request served',
     );
   });
+
+  // What the screens read is gzipped (a week of the booking calendar is 23 KB of JSON): GET
+  // answers in JSON only. The event stream and the CSV exports, streamed as they are written,
+  // and the small answers to actions (an open), where it would only add time, are left as they are.
+  const gzipJson = compress({ contentTypeFilter: /^application\/json/ });
+  app.use('/api/*', (c, next) => (c.req.method === 'GET' ? gzipJson(c, next) : next()));
 
   app.get('/healthz', async (c) => {
     const report = await deps.health();

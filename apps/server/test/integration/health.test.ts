@@ -92,6 +92,26 @@ describe.each(combos)('http on $db.name + $broker.name', ({ db, broker }) => {
     expect(text).toMatch(/^smartlocker_lockers_online 2$/m);
   });
 
+  it('gzips the JSON a screen reads, and leaves actions and the metrics as they are', async () => {
+    const read = await fetch(`${system.url}/api/public-config`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(read.headers.get('content-encoding')).toBe('gzip');
+    expect(read.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(await read.json()).toHaveProperty('googleEnabled');
+    // Without asking for it, plain.
+    const plain = await fetch(`${system.url}/api/public-config`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    // An action's answer (here a refusal) is small and wanted at once: not compressed.
+    const action = await fetch(`${system.url}/api/pairing`, {
+      method: 'POST',
+      headers: { origin: new URL(system.url).origin, 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+      body: '{}',
+    });
+    expect(action.status).toBe(401);
+    expect(action.headers.get('content-encoding')).toBeNull();
+    const metrics = await fetch(`${system.url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(metrics.headers.get('content-encoding')).toBeNull();
+  });
+
   it('answers 401 with an error code to anonymous API calls, known route or not', async () => {
     for (const path of ['/api/whatever', '/api/me']) {
       const response = await fetch(`${system.url}${path}`);
