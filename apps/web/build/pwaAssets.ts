@@ -8,8 +8,10 @@ import type { Plugin } from 'vite';
  * - PNG icons for the manifest and iOS: 192 and 512 ("any"), 512 maskable (the mark shrunk into
  *   the central 80 % safe zone on the icon's own background, as the maskable spec asks), and a
  *   180 px apple-touch-icon. Fixed names under /icons/, so the hand-written manifest lists them.
- * - `<link rel="preload">` for the two font files the first paint needs (Rajdhani 500 for text,
- *   Orbitron 700 for titles), so they arrive with the CSS and the swap does not move the layout.
+ * - `<link rel="preload">` for the three font files every first paint needs (Rajdhani 500 for
+ *   text, Orbitron 700 for titles, 900 for the wordmark), so they arrive with the CSS and the
+ *   swap does not move the layout. A page that needs more says so itself (the server's route
+ *   hints, apps/server/src/http/routeHints.ts).
  */
 const BACKGROUND = '#040605';
 
@@ -39,7 +41,7 @@ async function renderIcon(svg: Buffer, { size, scale }: IconSpec): Promise<Buffe
 }
 
 /** Font files whose preload the first screen needs (`@fontsource` names, latin subset). */
-const PRELOADED_FONTS = ['rajdhani-latin-500-normal', 'orbitron-latin-700-normal'];
+const PRELOADED_FONTS = ['rajdhani-latin-500-normal', 'orbitron-latin-700-normal', 'orbitron-latin-900-normal'];
 
 export function pwaAssets(root: string): Plugin {
   return {
