@@ -6,16 +6,12 @@ import { api, asApiError } from '../api/client';
 import { messageForError } from '../api/errorMessages';
 import { ADMIN_HISTORY_CSV_URL } from '../api/sessions';
 import type { LockerView, Me } from '../api/types';
-import { AuditSection } from '../components/admin/AuditSection';
 import { reportAdminFailure } from '../components/admin/adminErrors';
 import { createFleetFeed } from '../components/admin/fleetFeed';
-import { LockersSection } from '../components/admin/LockersSection';
 import { OverviewSection } from '../components/admin/OverviewSection';
-import { ProvisioningSection } from '../components/admin/ProvisioningSection';
-import { RevenueSection } from '../components/admin/RevenueSection';
-import { UsersSection } from '../components/admin/UsersSection';
 import { BrandMark } from '../components/BrandMark';
 import { FormError } from '../components/FormError';
+import { lazyPart } from '../components/lazyScreen';
 import { ReconnectIndicator } from '../components/ReconnectIndicator';
 import { Avatar } from '../components/settings/Avatar';
 import { defineMessages } from '../i18n/messages';
@@ -42,6 +38,8 @@ const text = defineMessages({
     home: 'Mon casier (espace membre)',
     settings: 'Réglages',
     alarmsBadge: (count: number) => `${count} alarme${count > 1 ? 's' : ''} en cours`,
+    loadingSection: 'Chargement de la section…',
+    retry: 'Réessayer',
   },
   en: {
     signOut: 'Sign out',
@@ -62,8 +60,28 @@ const text = defineMessages({
     home: 'My locker (member area)',
     settings: 'Settings',
     alarmsBadge: (count: number) => `${count} alarm${count > 1 ? 's' : ''} in progress`,
+    loadingSection: 'Loading the section…',
+    retry: 'Try again',
   },
 });
+
+// The overview is what an administrator lands on; the other sections' code loads when first
+// opened, so the panel's first paint waits only for the overview's (issue 12, LCP).
+const partLabels = () => ({ loading: text().loadingSection, retry: text().retry });
+const UsersSection = lazyPart(() => import('../components/admin/UsersSection').then((m) => m.UsersSection), partLabels);
+const LockersSection = lazyPart(
+  () => import('../components/admin/LockersSection').then((m) => m.LockersSection),
+  partLabels,
+);
+const ProvisioningSection = lazyPart(
+  () => import('../components/admin/ProvisioningSection').then((m) => m.ProvisioningSection),
+  partLabels,
+);
+const RevenueSection = lazyPart(
+  () => import('../components/admin/RevenueSection').then((m) => m.RevenueSection),
+  partLabels,
+);
+const AuditSection = lazyPart(() => import('../components/admin/AuditSection').then((m) => m.AuditSection), partLabels);
 
 const SECTIONS = ['overview', 'users', 'lockers', 'provisioning', 'revenue', 'audit'] as const;
 export type AdminSection = (typeof SECTIONS)[number];
