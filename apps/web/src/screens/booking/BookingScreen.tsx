@@ -89,13 +89,21 @@ export function BookingScreen({ onBack, onSessionLost, onStreamRefused }: Bookin
   const mounted = useMounted();
   const t = text();
 
+  // What the last read returned: a read that finds the same (the one the stream's opening asks
+  // for, just after the first) changes nothing, so the calendar's cells are not drawn a second time.
+  const lastRead = useRef('');
   const refresh = useCoalescedRefresh(async () => {
     try {
       const [fresh, mine] = await Promise.all([bookingApi.calendar(), bookingApi.list()]);
       if (!mounted.current) return;
-      setCalendar(fresh);
-      setOnline(fresh.lockerOnline);
-      setBookings(mine.bookings);
+      // `now` is the server's clock at the read (useServerNow keeps time): not a change.
+      const read = JSON.stringify([{ ...fresh, now: null }, mine.bookings]);
+      if (read !== lastRead.current) {
+        lastRead.current = read;
+        setCalendar(fresh);
+        setOnline(fresh.lockerOnline);
+        setBookings(mine.bookings);
+      }
       setLoadError(null);
     } catch (failure) {
       if (!mounted.current) return;
