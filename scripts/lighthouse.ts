@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
+import lighthouse, { type Result as LhResult } from 'lighthouse';
 import { AUDITED_PAGES, type AuditedPage } from '../e2e/auditedPages';
 import { findChromium } from '../e2e/browser';
 import buildWeb from '../e2e/buildWeb';
@@ -29,6 +29,32 @@ interface PageFigures {
   tbtMs: number;
   /** JavaScript transferred by the page's load, gzipped as served, in bytes. */
   jsBytesGzipped: number;
+  /** The LCP of each run, in ms (the figures above are medians of the runs). */
+  runs?: number[];
+}
+
+/** Runs per page: `npm run lighthouse -- --runs 5`; 3 by default. */
+const RUNS = Math.max(1, Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3);
+
+function figuresOf(page: AuditedPage, lhr: LhResult): PageFigures {
+  const items =
+    (lhr.audits['network-requests']?.details as { items?: Array<Record<string, unknown>> } | undefined)?.items ?? [];
+  const jsBytes = items
+    // The page's own scripts, as transferred (gzipped); not the service worker's precache.
+    .filter((item) => item.resourceType === 'Script' && (item.sessionTargetType ?? 'page') === 'page')
+    .reduce((sum, item) => sum + Number(item.transferSize ?? 0), 0);
+  const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
+  return {
+    page: page.name,
+    url: page.path,
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    bestPractices: score('best-practices'),
+    lcpMs: Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? 0),
+    cls: Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? 0).toFixed(3)),
+    tbtMs: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0),
+    jsBytesGzipped: jsBytes,
+  };
 }
 
 async function cookieFor(baseUrl: string, body: Record<string, string>, path: string): Promise<string> {
@@ -105,41 +131,48 @@ async function main(): Promise<void> {
           },
           undefined,
         );
-      let result = await measure();
-      // A trace Chromium failed to record (NO_NAVSTART, NO_FCP…) says nothing of the page:
-      // Lighthouse's own advice is to run again, which is done twice at most.
-      for (let retry = 0; retry < 2 && result?.lhr.runtimeError; retry++) {
-        console.warn(`${page.name}: ${result.lhr.runtimeError.code}, measuring again`);
-        result = await measure();
+      const runs: { figures: PageFigures; html: string; json: string }[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        let result = await measure();
+        // A trace Chromium failed to record (NO_NAVSTART, NO_FCP…) says nothing of the page:
+        // Lighthouse's own advice is to run again, which is done twice at most.
+        for (let retry = 0; retry < 2 && result?.lhr.runtimeError; retry++) {
+          console.warn(`${page.name}: ${result.lhr.runtimeError.code}, measuring again`);
+          result = await measure();
+        }
+        if (!result) throw new Error(`lighthouse gave no result for ${page.name}`);
+        if (result.lhr.runtimeError) {
+          throw new Error(`${page.name}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}`);
+        }
+        const [html, json] = result.report as string[];
+        runs.push({ figures: figuresOf(page, result.lhr), html: String(html), json: String(json) });
       }
-      if (!result) throw new Error(`lighthouse gave no result for ${page.name}`);
-      if (result.lhr.runtimeError) {
-        throw new Error(`${page.name}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}`);
-      }
-      const { lhr } = result;
-      const [html, json] = result.report as string[];
-      writeFileSync(join(OUT, `${page.name}.html`), String(html));
-      writeFileSync(join(OUT, `${page.name}.json`), String(json));
-      const items =
-        (lhr.audits['network-requests']?.details as { items?: Array<Record<string, unknown>> } | undefined)?.items ??
-        [];
-      const jsBytes = items
-        // The page's own scripts, as transferred (gzipped); not the service worker's precache.
-        .filter((item) => item.resourceType === 'Script' && (item.sessionTargetType ?? 'page') === 'page')
-        .reduce((sum, item) => sum + Number(item.transferSize ?? 0), 0);
-      const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
-      figures.push({
+      // Lighthouse's advice for a figure that varies from run to run (its simulation scales
+      // the CPU time observed, and this 2-core machine also runs the server): the median of
+      // several runs. Each figure is the median of its own; the report kept is the median LCP's.
+      const median = (pick: (f: PageFigures) => number) => {
+        const sorted = runs.map((r) => pick(r.figures)).sort((a, b) => a - b);
+        return sorted[Math.floor(sorted.length / 2)] ?? 0;
+      };
+      const figure: PageFigures = {
         page: page.name,
         url: page.path,
-        performance: score('performance'),
-        accessibility: score('accessibility'),
-        bestPractices: score('best-practices'),
-        lcpMs: Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? 0),
-        cls: Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? 0).toFixed(3)),
-        tbtMs: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0),
-        jsBytesGzipped: jsBytes,
-      });
-      console.log(JSON.stringify(figures.at(-1)));
+        performance: median((f) => f.performance),
+        accessibility: median((f) => f.accessibility),
+        bestPractices: median((f) => f.bestPractices),
+        lcpMs: median((f) => f.lcpMs),
+        cls: median((f) => f.cls),
+        tbtMs: median((f) => f.tbtMs),
+        jsBytesGzipped: median((f) => f.jsBytesGzipped),
+        runs: runs.map((r) => r.figures.lcpMs),
+      };
+      const kept = runs.find((r) => r.figures.lcpMs === figure.lcpMs) ?? runs[0];
+      if (kept) {
+        writeFileSync(join(OUT, `${page.name}.html`), kept.html);
+        writeFileSync(join(OUT, `${page.name}.json`), kept.json);
+      }
+      figures.push(figure);
+      console.log(JSON.stringify(figure));
     }
     const misses = figures.flatMap((f) => [
       ...(f.performance < BUDGETS.performance ? [`${f.page}: performance ${f.performance}`] : []),
@@ -154,7 +187,7 @@ async function main(): Promise<void> {
     }
     writeFileSync(
       join(OUT, 'summary.json'),
-      `${JSON.stringify({ measuredAt: new Date().toISOString(), preset: 'mobile', budgets: BUDGETS, pages: figures, misses }, null, 2)}\n`,
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), preset: 'mobile', runsPerPage: RUNS, budgets: BUDGETS, pages: figures, misses }, null, 2)}\n`,
     );
     console.log(
       misses.length === 0 ? 'lighthouse: every budget met' : `lighthouse: budgets missed:\n${misses.join('\n')}`,
