@@ -6,7 +6,7 @@ import { type AgentConfigInput, type RunningAgent, SimulatedHal, startAgent } fr
 import type { CommandType } from '@smartlocker/protocol';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_DATABASE } from '../../../../test-support/backends';
 import {
   NATS_CLUSTER_NAME,
@@ -20,7 +20,13 @@ import {
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 import { BrokerUnavailableError, CommandInDoubtError } from '../../src/broker/LockerGateway';
 import { alerts, lockers } from '../../src/db/schema';
-import { agentLedger, expectCommandsAccountedFor, expectConverged, waitUntil } from '../faults/support/invariants';
+import {
+  agentLedger,
+  expectCommandsAccountedFor,
+  expectConverged,
+  recordSentCommands,
+  waitUntil,
+} from '../faults/support/invariants';
 
 /**
  * Issue 13: a clustered broker — three NATS nodes with JetStream and their MQTT listener
@@ -94,11 +100,7 @@ if (natsInstalled) {
       const db = system.database.db;
       // Commands the server sends of its own accord count as sent by it too: a `report_state`
       // when a heartbeat names a state report that the cluster lost (docs/protocol.md §7 step 7).
-      const sends = vi.spyOn(gateway, 'sendCommand');
-      const sentBySystem = async () =>
-        (await Promise.allSettled(sends.mock.results.map((result) => result.value))).flatMap((settled) =>
-          settled.status === 'fulfilled' ? [settled.value.commandId] : [],
-        );
+      const sentBySystem = recordSentCommands(gateway);
 
       // A locker provisioned like the demo ones, whose file lists nodes B and C instead of the bundle's A.
       const lockerId = `NATS_${randomBytes(3).toString('hex').toUpperCase()}`;
@@ -232,7 +234,10 @@ if (natsInstalled) {
       await expectCommandsAccountedFor(db, lockerId, ledger, hal.relayActivations - relayBefore);
       // Only commands the server sent were decided; the locker decided some before and after the kill.
       const sentByServer = new Set([first.commandId, ...attempts, ...published, ...inDoubt, ...(await sentBySystem())]);
-      expect(ledger.filter((entry) => !sentByServer.has(entry.id))).toEqual([]);
+      expect(
+        ledger.filter((entry) => !sentByServer.has(entry.id)),
+        `decided but not sent; sent: ${JSON.stringify([...sentByServer])}`,
+      ).toEqual([]);
       expect(ledger.map((entry) => entry.id)).toContain(after.commandId);
       expect(ledger.filter((entry) => published.slice(0, 5).includes(entry.id)).length).toBeGreaterThan(0);
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningAgent } from '@smartlocker/agent';
 import { and, eq, sql } from 'drizzle-orm';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
+import { CommandInDoubtError, type LockerGateway } from '../../../src/broker/LockerGateway';
 import type { Database } from '../../../src/db/database';
 import { auditEvents, lockers } from '../../../src/db/schema';
 
@@ -51,6 +52,21 @@ export async function expectConverged(
     if (Date.now() > deadline) throw new Error(`${agent.lockerId} did not converge within ${withinMs} ms: ${last}`);
     await sleep(25);
   }
+}
+
+/**
+ * Records every command sent through `gateway.sendCommand` from now on, the ones the server sends
+ * of its own accord included (a `report_state` when a heartbeat names a state report that was
+ * lost on the way, docs/protocol.md §7 step 7): the returned function gives their ids, with those
+ * of the commands in doubt (withdrawn unconfirmed, but they may have reached the broker).
+ */
+export function recordSentCommands(gateway: LockerGateway): () => Promise<string[]> {
+  const sends = vi.spyOn(gateway, 'sendCommand');
+  return async () =>
+    (await Promise.allSettled(sends.mock.results.map((result) => result.value))).flatMap((settled) => {
+      if (settled.status === 'fulfilled') return [settled.value.commandId];
+      return settled.reason instanceof CommandInDoubtError ? [settled.reason.commandId] : [];
+    });
 }
 
 interface LedgerEntry {
