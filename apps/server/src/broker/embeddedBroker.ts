@@ -59,6 +59,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // nests deeper and deeper until the stack overflows and the process dies. Finishing each
     // publication on the next turn of the event loop unwinds the stack between packets.
     published: (_packet, _client, done) => setImmediate(done),
+    // No cap on the messages being routed at once. With aedes' default of 100, the 101st waits
+    // in its emitter's queue, and each one that finishes starts the next from inside its own
+    // callback: a backlog of thousands (the 10,000-locker fleet's first reports) nested as deep
+    // and overflowed the stack again. Each client's packets are still read one after the other.
+    concurrency: 0,
   });
   const identities = new WeakMap<Client, BrokerIdentity>();
   const clients = new Set<Client>();
