@@ -13,6 +13,7 @@ import { readSse, type SseEvent, TestBrowser, waitForEvent } from '../../../../t
 import { decodeQrCodes, svgToPng } from '../../../../test-support/qrDecode';
 import { startTestSystem, type TestSystem } from '../../../../test-support/system';
 import { auditEvents, payments } from '../../src/db/schema';
+import type { FleetLocker } from '../../src/services/fleetView';
 import { GOOD_PASSWORD, uniqueEmail } from './support/accounts';
 import { lockersOnline, signedInAdmin } from './support/admin';
 
@@ -36,34 +37,6 @@ interface Site {
   address: string | null;
   timeZone: string;
   lockers: number;
-  decommissionedAt: string | null;
-}
-interface FleetLocker {
-  id: string;
-  name: string;
-  type: 'school' | 'sport';
-  location: string | null;
-  pairingCode: string;
-  hourlyPriceCents: number;
-  site: { id: string; name: string; timeZone: string };
-  online: boolean;
-  lastSeenAt: string | null;
-  door: string;
-  lock: string;
-  objectPresent: boolean | null;
-  lockdownUntil: string | null;
-  outOfService: { since: string; reason: string | null } | null;
-  firmwareVersion: string | null;
-  relayCycles: number;
-  opensCount: number;
-  occupancy: {
-    kind: 'sport_session' | 'school_booking';
-    bookingId: string;
-    user: { id: string; name: string; email: string } | null;
-    startsAt: string;
-    endsAt: string | null;
-  } | null;
-  pairedCount: number;
   decommissionedAt: string | null;
 }
 interface LockersPage {
